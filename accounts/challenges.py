@@ -1,0 +1,42 @@
+"""WebAuthn challenges kept server-side in the shared cache: single use, 5-minute life."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+
+from accounts.webauthn import CHALLENGE_BYTES
+
+
+class ChallengeMissing(Exception):
+    """No live challenge matches: expired, used, or bound to something else."""
+
+
+def challenge_issue(*, ceremony: str, realm: str, user_id: int | None = None, data=None):
+    """Store a fresh challenge bound to ceremony, realm and user; return (handle, challenge)."""
+    challenge = secrets.token_bytes(CHALLENGE_BYTES)
+    handle = secrets.token_urlsafe(24)
+    record = {
+        "challenge": challenge,
+        "ceremony": ceremony,
+        "realm": realm,
+        "user_id": user_id,
+        "data": data or {},
+    }
+    cache.set(f"wac:{handle}", record, timeout=settings.WEBAUTHN_CHALLENGE_TTL_SECONDS)
+    return handle, challenge
+
+
+def challenge_take(*, handle: str, ceremony: str, realm: str) -> dict:
+    """Consume a challenge exactly once; only the caller whose delete succeeds gets it."""
+    if not isinstance(handle, str) or not handle or len(handle) > 64:
+        raise ChallengeMissing("missing challenge")
+    key = f"wac:{handle}"
+    record = cache.get(key)
+    if record is None or not cache.delete(key):
+        raise ChallengeMissing("expired or already used")
+    if record["ceremony"] != ceremony or record["realm"] != realm:
+        raise ChallengeMissing("challenge is for another ceremony")
+    return record

@@ -1,0 +1,278 @@
+"""Users (portal admins, support staff, tenant end users), memberships, passkeys and audit."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+
+from tenants.models import Tenant
+from tenants.querysets import TenantOwned, TenantQuerySet
+
+
+def normalize_email(email: str) -> str:
+    """Trim and lower-case an address; addresses compare case-insensitively."""
+    return (email or "").strip().lower()
+
+
+def generate_subject() -> str:
+    """Opaque, stable OIDC `sub`: never the email, never a database id."""
+    return secrets.token_urlsafe(24)
+
+
+def generate_webauthn_handle() -> bytes:
+    """Random WebAuthn user handle (64 bytes, the maximum the spec allows)."""
+    return secrets.token_bytes(64)
+
+
+class UserQuerySet(models.QuerySet):
+    """Users, with the realm split."""
+
+    def portal(self):
+        """Portal users (tenant admins and support staff)."""
+        return self.filter(tenant__isnull=True)
+
+    def for_tenant(self, tenant):
+        """End users of one tenant's directory."""
+        if tenant is None:
+            raise ValueError("for_tenant() needs a tenant")
+        return self.filter(tenant=tenant)
+
+    def by_email(self, email):
+        """Case-insensitive email match."""
+        return self.filter(email=normalize_email(email))
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    """Creates users; email is the identifier within a realm."""
+
+    use_in_migrations = True
+
+    def create_user(self, email, tenant=None, **extra):
+        user = self.model(email=normalize_email(email), tenant=tenant, **extra)
+        user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        user = self.create_user(email, **extra)
+        if password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return user
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person in one realm: the portal (tenant is null) or one tenant's directory."""
+
+    email = models.EmailField(max_length=254)
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.CASCADE, related_name="end_users"
+    )
+    given_name = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    nickname = models.CharField(max_length=150, blank=True)
+    subject = models.CharField(max_length=64, unique=True, default=generate_subject)
+    webauthn_handle = models.BinaryField(
+        max_length=64, unique=True, default=generate_webauthn_handle
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    # Sessions and tokens from before this moment are void (set on recovery).
+    sessions_valid_after = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    # Support staff: portal users not tied to any tenant who run the support console.
+    is_staff = models.BooleanField(default=False, verbose_name="support staff")
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=Q(tenant__isnull=True), name="uniq_portal_email"
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                "tenant",
+                condition=Q(tenant__isnull=False),
+                name="uniq_tenant_email",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_staff=False) | Q(tenant__isnull=True),
+                name="support_staff_in_portal_realm",
+            ),
+        ]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_support_staff(self) -> bool:
+        return self.is_active and self.is_staff and self.tenant_id is None
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+    @property
+    def name(self) -> str:
+        """Display name for the `name` claim: nickname, else given + family name."""
+        full = " ".join(p for p in (self.given_name, self.family_name) if p)
+        return self.nickname or full
+
+    def has_perm(self, perm, obj=None):
+        # Support staff run the Django admin; ModelAdmins narrow what they may change.
+        return self.is_support_staff or super().has_perm(perm, obj)
+
+    def has_module_perms(self, app_label):
+        return self.is_support_staff or super().has_module_perms(app_label)
+
+
+class Membership(TenantOwned):
+    """A portal user's role in one tenant."""
+
+    class Role(models.TextChoices):
+        READ_ONLY = "read_only", "Read-only"
+        READ_WRITE = "read_write", "Read-write"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.READ_ONLY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "tenant"], name="uniq_membership"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} @ {self.tenant.slug}: {self.role}"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role == self.Role.READ_WRITE
+
+
+class WebAuthnCredential(models.Model):
+    """A passkey registered by a user (portal or tenant end user)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="credentials")
+    credential_id = models.BinaryField(max_length=1023, unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    aaguid = models.CharField(max_length=36, blank=True)
+    backup_eligible = models.BooleanField(default=False)
+    backup_state = models.BooleanField(default=False)
+    name = models.CharField(max_length=100, blank=True)
+    possibly_cloned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.name or f"passkey {self.pk}"
+
+
+class EmailLink(models.Model):
+    """A single-use emailed link (verification, sign-in, recovery); only its digest is stored."""
+
+    class Purpose(models.TextChoices):
+        SIGNUP = "signup", "Verify email and sign up"
+        SIGN_IN = "sign_in", "Sign in"
+        RECOVERY = "recovery", "Recover access"
+        VERIFY = "verify", "Verify email"
+
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    email = models.EmailField(max_length=254)
+    tenant = models.ForeignKey(Tenant, null=True, blank=True, on_delete=models.CASCADE)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE)
+    digest = models.CharField(max_length=64, unique=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.purpose} link for {self.email}"
+
+
+class AuditEventQuerySet(TenantQuerySet):
+    """Audit events cannot be changed or removed in bulk either."""
+
+    def update(self, **kwargs):
+        raise AuditImmutableError("audit events cannot be updated")
+
+    def delete(self):
+        raise AuditImmutableError("audit events cannot be deleted")
+
+
+class AuditImmutableError(Exception):
+    """Raised on any attempt to change or remove an audit event."""
+
+
+class AuditEvent(models.Model):
+    """Append-only record of a privileged action; write it through accounts.audit.audit_log."""
+
+    tenant_field = "tenant"
+
+    actor = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=64, db_index=True)
+    tenant = models.ForeignKey(
+        Tenant,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    target_type = models.CharField(max_length=64, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AuditImmutableError("audit events cannot be updated")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditImmutableError("audit events cannot be deleted")

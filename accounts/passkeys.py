@@ -1,0 +1,96 @@
+"""Relying-party rules for passkeys, shared by the portal and the tenant sign-in pages."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import audit_log
+from accounts.models import User, WebAuthnCredential
+from accounts.webauthn import Asserted, Authenticated, Registered, WebAuthnError
+
+
+class CredentialRejected(WebAuthnError):
+    """The assertion verified cryptographically but breaks one of our rules."""
+
+
+def credentials_for(user: User) -> list[tuple[bytes, list]]:
+    """(credential_id, transports) pairs for allow/exclude lists."""
+    return [(bytes(c.credential_id), c.transports) for c in user.credentials.all()]
+
+
+def passkey_register(
+    *, user: User, registered: Registered, name: str = "", request=None
+) -> WebAuthnCredential:
+    """Store a verified credential; a credential ID already on file is refused."""
+    try:
+        with transaction.atomic():
+            credential = WebAuthnCredential.objects.create(
+                user=user,
+                credential_id=registered.credential_id,
+                public_key=registered.public_key,
+                sign_count=registered.sign_count,
+                transports=registered.transports,
+                aaguid=registered.aaguid,
+                backup_eligible=registered.backup_eligible,
+                backup_state=registered.backup_state,
+                name=(name or "Passkey")[:100],
+            )
+    except IntegrityError as exc:
+        raise WebAuthnError("This passkey is already registered.") from exc
+    audit_log(
+        action="passkey.registered",
+        actor=user if user.tenant_id is None else None,
+        tenant=user.tenant,
+        target=credential,
+        details={"user": user.subject, "aaguid": registered.aaguid},
+        request=request,
+    )
+    return credential
+
+
+def passkey_find(*, asserted: Asserted, realm_tenant) -> WebAuthnCredential:
+    """Find the credential named by an assertion within one realm, checking the user handle."""
+    credential = (
+        WebAuthnCredential.objects.select_related("user")
+        .filter(credential_id=asserted.credential_id, user__tenant=realm_tenant)
+        .first()
+    )
+    if credential is None or not credential.user.is_active:
+        raise CredentialRejected("This passkey is not registered here.")
+    if asserted.user_handle is not None and bytes(credential.user.webauthn_handle) != bytes(
+        asserted.user_handle
+    ):
+        raise CredentialRejected("The passkey's user handle does not match its owner.")
+    return credential
+
+
+def passkey_use(*, credential, result: Authenticated, request=None) -> WebAuthnCredential:
+    """Record a verified sign-in; a non-increasing counter flags the passkey and refuses."""
+    with transaction.atomic():
+        locked = WebAuthnCredential.objects.select_for_update().get(pk=credential.pk)
+        stored, new = locked.sign_count, result.new_sign_count
+        cloned = (new > 0 or stored > 0) and new <= stored
+        if cloned:
+            locked.possibly_cloned = True
+            locked.save(update_fields=["possibly_cloned"])
+            audit_log(
+                action="passkey.clone_suspected",
+                tenant=credential.user.tenant,
+                target=locked,
+                details={"stored_count": stored, "presented_count": new},
+                request=request,
+            )
+        elif result.backup_eligible == locked.backup_eligible:
+            locked.sign_count = new
+            locked.backup_state = result.backup_state
+            locked.last_used_at = timezone.now()
+            locked.save(update_fields=["sign_count", "backup_state", "last_used_at"])
+    # Raised after commit so the clone flag and its audit row are kept.
+    if cloned:
+        raise CredentialRejected(
+            "This passkey's signature counter went backwards; it may have been cloned."
+        )
+    if result.backup_eligible != locked.backup_eligible:
+        raise CredentialRejected("The passkey's backup eligibility changed.")
+    return locked

@@ -1,0 +1,250 @@
+"""The one settings module: everything is read from the environment with a working default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import (
+    parse_bool,
+    parse_database_url,
+    parse_int,
+    parse_list,
+    parse_public_url,
+    require_secret,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("LATCHKEY_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+ENVIRONMENT = os.environ.get("LATCHKEY_ENV", "development").strip().lower()
+if ENVIRONMENT not in ("development", "production"):
+    raise ImproperlyConfigured("LATCHKEY_ENV must be development or production")
+PRODUCTION = ENVIRONMENT == "production"
+
+DEBUG = parse_bool("DEBUG", os.environ.get("DEBUG"), default=not PRODUCTION)
+SECRET_KEY = require_secret(
+    "SECRET_KEY", os.environ.get("SECRET_KEY"), PRODUCTION, VAR_DIR / "secret_key"
+)
+# Encrypts tenant signing keys at rest; previous keys stay readable during a KEK change.
+KEY_ENCRYPTION_KEY = require_secret(
+    "KEY_ENCRYPTION_KEY",
+    os.environ.get("KEY_ENCRYPTION_KEY"),
+    PRODUCTION,
+    VAR_DIR / "key_encryption_key",
+)
+KEY_ENCRYPTION_KEY_PREVIOUS = parse_list(os.environ.get("KEY_ENCRYPTION_KEY_PREVIOUS"), [])
+
+if PRODUCTION and not os.environ.get("PUBLIC_URL"):
+    raise ImproperlyConfigured("PUBLIC_URL must be set when LATCHKEY_ENV=production")
+PUBLIC_URL = parse_public_url(os.environ.get("PUBLIC_URL"), "http://localhost:8000")
+_public_host = urlsplit(PUBLIC_URL).hostname
+ALLOWED_HOSTS = parse_list(
+    os.environ.get("ALLOWED_HOSTS"),
+    [_public_host, "localhost", "127.0.0.1", "[::1]", "testserver"]
+    if not PRODUCTION
+    else [_public_host],
+)
+CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
+# Reverse proxies whose X-Forwarded-* headers we believe; nothing else changes our URLs.
+TRUSTED_PROXIES = parse_list(os.environ.get("TRUSTED_PROXIES"), [])
+USE_X_FORWARDED_HOST = False
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "oauth2_provider",
+    "tenants",
+    "accounts",
+    "idp",
+    "portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "config.middleware.TrustedProxyMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tenants.middleware.TenantResolverMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": parse_database_url(os.environ.get("DATABASE_URL"), VAR_DIR / "db.sqlite3")}
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # WAL and a busy timeout let the web server and the Celery worker share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "latchkey",
+        }
+    }
+else:
+    # A file cache is shared by every process on this machine, unlike local memory.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "KEY_PREFIX": "latchkey",
+        }
+    }
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_AGE = parse_int("SESSION_COOKIE_AGE", os.environ.get("SESSION_COOKIE_AGE"), 43200)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.PortalUserBackend"]
+LOGIN_URL = "portal:sign-in"
+LOGIN_REDIRECT_URL = "portal:home"
+AUTH_PASSWORD_VALIDATORS: list = []
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = parse_int("EMAIL_PORT", os.environ.get("EMAIL_PORT"), 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = parse_bool("EMAIL_USE_TLS", os.environ.get("EMAIL_USE_TLS"), False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Latchkey <no-reply@localhost>")
+
+# Celery: Redis when REDIS_URL is set, else a filesystem broker under var/ (no server needed).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = "UTC"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
+else:
+    _broker_dir = VAR_DIR / "celery-broker"
+    for _sub in ("in", "processed"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "in"),
+        "data_folder_out": str(_broker_dir / "in"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Signing-key lifecycle (days and hours); see docs/operator-guide.md.
+KEY_ROTATION_DAYS = parse_int("KEY_ROTATION_DAYS", os.environ.get("KEY_ROTATION_DAYS"), 30)
+KEY_PUBLISH_AHEAD_HOURS = parse_int(
+    "KEY_PUBLISH_AHEAD_HOURS", os.environ.get("KEY_PUBLISH_AHEAD_HOURS"), 24
+)
+KEY_RETIRE_GRACE_HOURS = parse_int(
+    "KEY_RETIRE_GRACE_HOURS", os.environ.get("KEY_RETIRE_GRACE_HOURS"), 24
+)
+
+ID_TOKEN_LIFETIME = parse_int("ID_TOKEN_LIFETIME", os.environ.get("ID_TOKEN_LIFETIME"), 3600)
+ACCESS_TOKEN_LIFETIME = parse_int(
+    "ACCESS_TOKEN_LIFETIME", os.environ.get("ACCESS_TOKEN_LIFETIME"), 3600
+)
+
+OAUTH2_PROVIDER_APPLICATION_MODEL = "tenants.OIDCClient"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "PKCE_REQUIRED": True,
+    "ALLOWED_CODE_CHALLENGE_METHODS": ["S256"],
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_LIFETIME,
+    "ID_TOKEN_EXPIRE_SECONDS": ID_TOKEN_LIFETIME,
+    "SCOPES": {
+        "openid": "OpenID Connect sign-in",
+        "profile": "Your name",
+        "email": "Your email address",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code", "id_token"],
+    # The legacy Azure AD B2C set-up uses the implicit id_token flow; keep it available.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": False,
+    "REQUEST_APPROVAL_PROMPT": "auto",
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Latchkey API",
+    "DESCRIPTION": "Manage tenants, OIDC settings, client secrets, members and audit events.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Portal sign-up and sign-in links.
+EMAIL_LINK_TTL_SECONDS = parse_int(
+    "EMAIL_LINK_TTL_SECONDS", os.environ.get("EMAIL_LINK_TTL_SECONDS"), 900
+)
+WEBAUTHN_CHALLENGE_TTL_SECONDS = 300
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# Email is unique per realm (portal or tenant), enforced by constraints; our backend handles it.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]

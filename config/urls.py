@@ -1,0 +1,18 @@
+"""Top-level URL map: portal, API, IdP under /t/<slug>/, and the Django admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("portal/", include("portal.urls")),
+    path("api/", include("portal.api_urls")),
+    path("t/<slug:tenant_slug>/", include("idp.urls")),
+]
+
+handler404 = "config.errors.not_found"
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.forbidden"
+handler500 = "config.errors.server_error"

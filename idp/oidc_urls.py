@@ -1,0 +1,3 @@
+"""OpenID Provider endpoints under the issuer."""
+
+urlpatterns: list = []

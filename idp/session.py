@@ -1,0 +1,52 @@
+"""End-user sign-in state per tenant, kept apart from the portal's Django login."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from accounts.models import User
+
+SESSION_KEY = "idp_signins"
+
+
+@dataclass(frozen=True)
+class EndUserSignIn:
+    """Who is signed in at one tenant, when, and how."""
+
+    user: User
+    auth_time: int
+    amr: list[str]
+
+
+def enduser_sign_in(request, *, tenant, user: User, amr: list[str]) -> EndUserSignIn:
+    """Record a completed sign-in at this tenant; rotates the session key (no fixation)."""
+    if user.tenant_id != tenant.pk:
+        raise ValueError("user belongs to another tenant")
+    request.session.cycle_key()
+    signins = dict(request.session.get(SESSION_KEY, {}))
+    auth_time = int(time.time())
+    signins[str(tenant.pk)] = {"user_id": user.pk, "auth_time": auth_time, "amr": list(amr)}
+    request.session[SESSION_KEY] = signins
+    return EndUserSignIn(user=user, auth_time=auth_time, amr=list(amr))
+
+
+def enduser_current(request, *, tenant) -> EndUserSignIn | None:
+    """The end user signed in at this tenant, if the sign-in is still valid."""
+    record = request.session.get(SESSION_KEY, {}).get(str(tenant.pk))
+    if not record:
+        return None
+    user = User.objects.for_tenant(tenant).filter(pk=record["user_id"], is_active=True).first()
+    if user is None:
+        return None
+    revoked = user.sessions_valid_after
+    if revoked is not None and record["auth_time"] < int(revoked.timestamp()):
+        return None
+    return EndUserSignIn(user=user, auth_time=record["auth_time"], amr=record["amr"])
+
+
+def enduser_sign_out(request, *, tenant) -> None:
+    """Forget the sign-in at this tenant only."""
+    signins = dict(request.session.get(SESSION_KEY, {}))
+    if signins.pop(str(tenant.pk), None) is not None:
+        request.session[SESSION_KEY] = signins

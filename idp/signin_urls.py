@@ -1,0 +1,3 @@
+"""End-user sign-in, registration, account and recovery pages."""
+
+urlpatterns: list = []

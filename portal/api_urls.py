@@ -1,0 +1,3 @@
+"""REST API under /api/v1/ and its OpenAPI schema."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Support console URLs."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Tenant pages in the portal: settings, members, audit log, keys."""
+
+urlpatterns: list = []

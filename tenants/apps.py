@@ -1,0 +1,8 @@
+"""Django app config for tenants."""
+
+from django.apps import AppConfig
+
+
+class TenantsConfig(AppConfig):
+    name = "tenants"
+    verbose_name = "Tenants"

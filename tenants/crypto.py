@@ -1,0 +1,94 @@
+"""The one place that builds keys with `cryptography` and seals them with the KEK."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from jwcrypto import jwk
+
+
+class KeyDecryptionError(Exception):
+    """A private key could not be opened with any configured KEK."""
+
+
+def _fernet_for(secret: str) -> Fernet:
+    # Any operator-chosen string becomes a proper 256-bit Fernet key.
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"latchkey-kek", info=b"signing-keys"
+    ).derive(secret.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+@lru_cache(maxsize=4)
+def _sealer(current: str, previous: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([_fernet_for(current), *(_fernet_for(p) for p in previous)])
+
+
+def sealer() -> MultiFernet:
+    """MultiFernet that encrypts with the current KEK and still opens the previous ones."""
+    return _sealer(settings.KEY_ENCRYPTION_KEY, tuple(settings.KEY_ENCRYPTION_KEY_PREVIOUS))
+
+
+def generate_private_key_pem(algorithm: str) -> bytes:
+    """A fresh private key for RS256 (RSA 2048) or ES256 (P-256), as PKCS#8 PEM."""
+    if algorithm == "RS256":
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    elif algorithm == "ES256":
+        key = ec.generate_private_key(ec.SECP256R1())
+    else:
+        raise ValueError(f"unsupported signing algorithm {algorithm!r}")
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def encrypt_private_key(pem: bytes) -> str:
+    """Seal a private key PEM with the current KEK."""
+    return sealer().encrypt(pem).decode()
+
+
+def decrypt_private_key(token: str) -> bytes:
+    """Open a sealed private key PEM."""
+    try:
+        return sealer().decrypt(token.encode())
+    except InvalidToken as exc:
+        raise KeyDecryptionError("no configured KEY_ENCRYPTION_KEY opens this key") from exc
+
+
+def reencrypt_private_key(token: str) -> str:
+    """Re-seal a private key under the current KEK."""
+    return sealer().rotate(token.encode()).decode()
+
+
+def public_jwk_for(pem: bytes, algorithm: str) -> tuple[str, dict]:
+    """Return (kid, public JWK) for a private key; kid is the RFC 7638 thumbprint."""
+    key = jwk.JWK.from_pem(pem)
+    kid = key.thumbprint()
+    public = json.loads(key.export_public())
+    public.update({"kid": kid, "alg": algorithm, "use": "sig"})
+    return kid, public
+
+
+@lru_cache(maxsize=256)
+def load_signing_jwk(kid: str, sealed: str) -> jwk.JWK:
+    """Parse a sealed key once per process per key, not per request."""
+    key = jwk.JWK.from_pem(decrypt_private_key(sealed))
+    key.update(kid=kid)
+    return key
+
+
+def keyed_digest(secret: str, purpose: str) -> str:
+    """HMAC-SHA256 of a high-entropy secret under SECRET_KEY, for fast constant-time lookup."""
+    key = hashlib.sha256(f"latchkey:{purpose}:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()

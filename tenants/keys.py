@@ -1,0 +1,25 @@
+"""Signing-key creation; the rotation lifecycle builds on this."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from tenants.crypto import encrypt_private_key, generate_private_key_pem, public_jwk_for
+from tenants.models import SigningKey, Tenant
+
+
+def signing_key_create(*, tenant: Tenant, state: str, algorithm: str = "RS256") -> SigningKey:
+    """Generate a key pair, seal the private half, and store it in the given state."""
+    pem = generate_private_key_pem(algorithm)
+    kid, public = public_jwk_for(pem, algorithm)
+    now = timezone.now()
+    return SigningKey.objects.create(
+        tenant=tenant,
+        kid=kid,
+        algorithm=algorithm,
+        state=state,
+        private_key_encrypted=encrypt_private_key(pem),
+        public_jwk=public,
+        published_at=now,
+        activated_at=now if state == SigningKey.State.ACTIVE else None,
+    )

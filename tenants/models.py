@@ -1,0 +1,190 @@
+"""Tenants, their OIDC client configuration and their signing keys."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from oauth2_provider.models import AbstractApplication
+
+from tenants.querysets import TenantOwned, TenantQuerySet
+
+SIGNUP_INPUTS = ("given_name", "family_name", "nickname")
+INPUT_CHOICES = ("off", "optional", "required")
+
+
+def default_signup_inputs():
+    """Given and family name asked but optional; nickname off."""
+    return {"given_name": "optional", "family_name": "optional", "nickname": "off"}
+
+
+class Tenant(models.Model):
+    """A customer account: its own OpenID Provider and end-user directory."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        SUSPENDED = "suspended", "Suspended"
+
+    slug = models.SlugField(max_length=63, unique=True)
+    display_name = models.CharField(max_length=200)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    oidc_enabled = models.BooleanField(default=False)
+    signup_inputs = models.JSONField(default=default_signup_inputs)
+    require_email_verification = models.BooleanField(default=True)
+    allowed_email_domains = models.JSONField(default=list, blank=True)
+    # Blank means "derive from PUBLIC_URL"; both always come from here, never the request.
+    webauthn_rp_id = models.CharField(max_length=253, blank=True)
+    webauthn_origin = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.display_name or self.slug
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def issuer(self) -> str:
+        """OIDC issuer: always built from PUBLIC_URL, never from request headers."""
+        return f"{settings.PUBLIC_URL}/t/{self.slug}"
+
+
+def generate_client_id() -> str:
+    """Opaque, URL-safe client identifier."""
+    return secrets.token_urlsafe(24)
+
+
+class OIDCClient(AbstractApplication, TenantOwned):
+    """A relying party registered with one tenant (DOT's swapped Application model)."""
+
+    class ResponseType(models.TextChoices):
+        CODE = "code", "code (recommended)"
+        ID_TOKEN = "id_token", "id_token (legacy implicit flow)"
+
+    class ResponseMode(models.TextChoices):
+        FORM_POST = "form_post", "form_post"
+        QUERY = "query", "query"
+        FRAGMENT = "fragment", "fragment"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="clients")
+    response_type = models.CharField(
+        max_length=16, choices=ResponseType.choices, default=ResponseType.CODE
+    )
+    response_mode = models.CharField(
+        max_length=16, choices=ResponseMode.choices, default=ResponseMode.FORM_POST
+    )
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+
+    def __str__(self):
+        return f"{self.tenant.slug}:{self.name or self.client_id}"
+
+    def redirect_uri_allowed(self, uri):
+        """Exact, case-sensitive string match against the registered Redirect URLs."""
+        return any(r.url == uri for r in self.redirect_urls.all() if r.kind == RedirectURL.LOGIN)
+
+    def post_logout_redirect_uri_allowed(self, uri):
+        """Exact match against the registered post-logout redirect URLs."""
+        return any(r.url == uri for r in self.redirect_urls.all() if r.kind == RedirectURL.LOGOUT)
+
+    @property
+    def default_redirect_uri(self):
+        for r in self.redirect_urls.all():
+            if r.kind == RedirectURL.LOGIN:
+                return r.url
+        return None
+
+
+class RedirectURL(TenantOwned):
+    """A registered redirect URL of a client, stored exactly as typed."""
+
+    LOGIN = "login"
+    LOGOUT = "logout"
+    KIND_CHOICES = [(LOGIN, "Redirect URL"), (LOGOUT, "Post-logout redirect URL")]
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(OIDCClient, on_delete=models.CASCADE, related_name="redirect_urls")
+    kind = models.CharField(max_length=8, choices=KIND_CHOICES, default=LOGIN)
+    url = models.CharField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["client", "kind", "url"], name="uniq_redirect_url"),
+        ]
+
+    def __str__(self):
+        return self.url
+
+
+class ClientSecret(TenantOwned):
+    """A client secret: only a keyed digest is stored; several may be active for rotation."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(OIDCClient, on_delete=models.CASCADE, related_name="secrets")
+    name = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=8, help_text="Last characters, to tell secrets apart.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} (…{self.hint})"
+
+
+class SigningKey(TenantOwned):
+    """A tenant's JWT signing key; the private half is encrypted with the KEK."""
+
+    class State(models.TextChoices):
+        NEXT = "next", "Next"
+        ACTIVE = "active", "Active"
+        RETIRED = "retired", "Retired"
+
+    class Algorithm(models.TextChoices):
+        RS256 = "RS256", "RS256"
+        ES256 = "ES256", "ES256"
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="signing_keys")
+    kid = models.CharField(max_length=64, unique=True)
+    algorithm = models.CharField(max_length=8, choices=Algorithm.choices, default="RS256")
+    state = models.CharField(max_length=8, choices=State.choices)
+    private_key_encrypted = models.TextField()
+    public_jwk = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField()
+    activated_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "algorithm"],
+                condition=Q(state="active"),
+                name="one_active_key_per_tenant_alg",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kid} ({self.state})"

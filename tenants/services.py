@@ -1,0 +1,43 @@
+"""Writes on tenants: each is atomic and audited."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.audit import audit_log
+from tenants.keys import signing_key_create
+from tenants.models import SigningKey, Tenant
+
+
+@transaction.atomic
+def tenant_create(*, slug: str, display_name: str, actor=None, reason: str = "", request=None):
+    """Create a tenant with its first active RS256 signing key."""
+    tenant = Tenant.objects.create(slug=slug, display_name=display_name)
+    signing_key_create(tenant=tenant, state=SigningKey.State.ACTIVE)
+    audit_log(
+        action="tenant.created",
+        actor=actor,
+        tenant=tenant,
+        target=tenant,
+        details={"slug": slug, "display_name": display_name, "reason": reason},
+        request=request,
+    )
+    return tenant
+
+
+@transaction.atomic
+def tenant_status_change(*, tenant: Tenant, status: str, actor, reason: str, request=None):
+    """Suspend or reactivate a tenant."""
+    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    before = locked.status
+    locked.status = status
+    locked.save(update_fields=["status", "updated_at"])
+    audit_log(
+        action="tenant.status_changed",
+        actor=actor,
+        tenant=locked,
+        target=locked,
+        details={"before": before, "after": status, "reason": reason},
+        request=request,
+    )
+    return locked
