@@ -248,3 +248,9 @@ LOGGING = {
 
 # Email is unique per realm (portal or tenant), enforced by constraints; our backend handles it.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# How long relying parties may cache JWKS and discovery; kept below the key lead time so a
+# next key is always fetched before it signs (checked at start-up).
+JWKS_CACHE_SECONDS = parse_int("JWKS_CACHE_SECONDS", os.environ.get("JWKS_CACHE_SECONDS"), 3600)
+if JWKS_CACHE_SECONDS >= KEY_PUBLISH_AHEAD_HOURS * 3600:
+    raise ImproperlyConfigured("JWKS_CACHE_SECONDS must be shorter than KEY_PUBLISH_AHEAD_HOURS")

@@ -1,3 +1,9 @@
-"""Tenant pages in the portal: settings, members, audit log, keys."""
+"""Tenant pages in the portal under /portal/tenants/<slug>/, one module per area."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("portal.tenant_members_urls")),
+    path("", include("portal.tenant_settings_urls")),
+    path("", include("portal.tenant_keys_urls")),
+]

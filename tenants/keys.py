@@ -23,3 +23,17 @@ def signing_key_create(*, tenant: Tenant, state: str, algorithm: str = "RS256") 
         published_at=now,
         activated_at=now if state == SigningKey.State.ACTIVE else None,
     )
+
+
+def signing_key_active(*, tenant, algorithm: str = "RS256") -> SigningKey | None:
+    """The key that signs new tokens for this tenant."""
+    return (
+        SigningKey.objects.for_tenant(tenant)
+        .filter(state=SigningKey.State.ACTIVE, algorithm=algorithm)
+        .first()
+    )
+
+
+def signing_keys_published(*, tenant) -> list[SigningKey]:
+    """Keys relying parties should trust: next, active and retired ones still in their grace."""
+    return list(SigningKey.objects.for_tenant(tenant).order_by("created_at", "id"))

@@ -1,0 +1,3 @@
+"""URL patterns (api_keys_urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URL patterns (api_v1_urls)."""
+
+urlpatterns: list = []

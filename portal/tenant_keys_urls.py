@@ -1,0 +1,3 @@
+"""URL patterns (tenant_keys_urls)."""
+
+urlpatterns: list = []

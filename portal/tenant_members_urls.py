@@ -1,0 +1,3 @@
+"""URL patterns (tenant_members_urls)."""
+
+urlpatterns: list = []

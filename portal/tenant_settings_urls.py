@@ -1,0 +1,3 @@
+"""URL patterns (tenant_settings_urls)."""
+
+urlpatterns: list = []

@@ -1,0 +1,1 @@
+"""Permission-matrix cases, one module per portal area; see spec.py."""
