@@ -1,0 +1,1 @@
+"""Benchmarks for Latchkey's hot paths (`make bench`)."""

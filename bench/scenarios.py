@@ -1,0 +1,81 @@
+"""The measured scenarios; each returns a zero-argument callable."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+
+from accounts import webauthn as wa
+from accounts.challenges import challenge_issue
+from tenants.client_secrets import client_secret_match, secret_digest, secret_generate
+from tenants.models import ClientSecret
+from tests import factories
+from tests.support.soft_webauthn import SoftAuthenticator
+
+
+def _client_secret_check():
+    tenant = factories.tenant(slug="bench-secret")
+    rp = factories.client(tenant=tenant)
+    secret = secret_generate()
+    ClientSecret.objects.create(
+        tenant=tenant, client=rp, name="bench", digest=secret_digest(secret), hint=secret[-4:]
+    )
+
+    def run():
+        assert client_secret_match(client=rp, secret=secret) is not None
+
+    return run
+
+
+def _webauthn_assertion_verify():
+    rp = wa.relying_party_for(name="bench")
+    authenticator = SoftAuthenticator()
+    handle = b"u" * 32
+    _, challenge = challenge_issue(ceremony="register", realm="bench")
+    options = wa.registration_options(
+        rp=rp,
+        user_handle=handle,
+        email="a@example.com",
+        display_name="A",
+        exclude=[],
+        challenge=challenge,
+    )
+    registered = wa.verify_registration(
+        rp=rp, response=authenticator.create(options, rp.origin), challenge=challenge
+    )
+
+    def run():
+        _, auth_challenge = challenge_issue(ceremony="authenticate", realm="bench")
+        request = wa.authentication_options(rp=rp, allow=[], challenge=auth_challenge)
+        response = authenticator.get(request, rp.origin)
+        asserted = wa.parse_assertion(response)
+        wa.verify_assertion(
+            rp=rp, asserted=asserted, challenge=auth_challenge, public_key=registered.public_key
+        )
+
+    return run
+
+
+def _get(name: str, **kwargs):
+    try:
+        url = reverse(name, kwargs=kwargs)
+    except NoReverseMatch:
+        return None
+    http = Client()
+
+    def run():
+        assert http.get(url).status_code == 200
+
+    return run
+
+
+def build():
+    """(label, callable) pairs for every scenario available in this tree."""
+    tenant = factories.tenant(slug="bench")
+    scenarios = [
+        ("client secret check (digest, constant time)", _client_secret_check()),
+        ("WebAuthn options + assertion verify (ES256)", _webauthn_assertion_verify()),
+        ("GET discovery document", _get("idp:discovery", tenant_slug=tenant.slug)),
+        ("GET JWKS", _get("idp:jwks", tenant_slug=tenant.slug)),
+    ]
+    return [(label, fn) for label, fn in scenarios if fn is not None]
