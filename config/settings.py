@@ -254,3 +254,21 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 JWKS_CACHE_SECONDS = parse_int("JWKS_CACHE_SECONDS", os.environ.get("JWKS_CACHE_SECONDS"), 3600)
 if JWKS_CACHE_SECONDS >= KEY_PUBLISH_AHEAD_HOURS * 3600:
     raise ImproperlyConfigured("JWKS_CACHE_SECONDS must be shorter than KEY_PUBLISH_AHEAD_HOURS")
+
+# Periodic jobs (run `celery -A config beat`, or `worker --beat` with one worker). The rotation
+# pass is idempotent and cheap when nothing is due, so running it hourly only bounds how late
+# a rotation may happen; see docs/key-rotation.md.
+CELERY_BEAT_SCHEDULE = {
+    "rotate-signing-keys": {
+        "task": "tenants.rotate_all_keys",
+        "schedule": float(
+            parse_int(
+                "KEY_ROTATION_CHECK_SECONDS", os.environ.get("KEY_ROTATION_CHECK_SECONDS"), 3600
+            )
+        ),
+    },
+    "delete-expired-records": {
+        "task": "tenants.delete_expired_records",
+        "schedule": 3600.0,
+    },
+}

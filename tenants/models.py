@@ -160,6 +160,8 @@ class SigningKey(TenantOwned):
         NEXT = "next", "Next"
         ACTIVE = "active", "Active"
         RETIRED = "retired", "Retired"
+        # Withdrawn from JWKS at once after a compromise; the private half is wiped.
+        REVOKED = "revoked", "Revoked"
 
     class Algorithm(models.TextChoices):
         RS256 = "RS256", "RS256"
@@ -175,6 +177,7 @@ class SigningKey(TenantOwned):
     published_at = models.DateTimeField()
     activated_at = models.DateTimeField(null=True, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -184,7 +187,29 @@ class SigningKey(TenantOwned):
                 condition=Q(state="active"),
                 name="one_active_key_per_tenant_alg",
             ),
+            models.UniqueConstraint(
+                fields=["tenant", "algorithm"],
+                condition=Q(state="next"),
+                name="one_next_key_per_tenant_alg",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["next", "active", "retired", "revoked"]),
+                name="signing_key_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="active") | Q(activated_at__isnull=False),
+                name="active_key_has_activated_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="retired") | Q(retired_at__isnull=False),
+                name="retired_key_has_retired_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="revoked") | Q(revoked_at__isnull=False),
+                name="revoked_key_has_revoked_at",
+            ),
         ]
+        indexes = [models.Index(fields=["state", "retired_at"], name="signing_key_state_retired")]
 
     def __str__(self):
         return f"{self.kid} ({self.state})"

@@ -11,9 +11,10 @@ from tenants.models import SigningKey, Tenant
 
 @transaction.atomic
 def tenant_create(*, slug: str, display_name: str, actor=None, reason: str = "", request=None):
-    """Create a tenant with its first active RS256 signing key."""
+    """Create a tenant with its first active RS256 signing key and the published next one."""
     tenant = Tenant.objects.create(slug=slug, display_name=display_name)
     signing_key_create(tenant=tenant, state=SigningKey.State.ACTIVE)
+    signing_key_create(tenant=tenant, state=SigningKey.State.NEXT)
     audit_log(
         action="tenant.created",
         actor=actor,
