@@ -276,3 +276,38 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AuditImmutableError("audit events cannot be deleted")
+
+
+class AccessRequest(TenantOwned):
+    """A read-only member asking support staff for read-write access to one tenant."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DENIED = "denied", "Denied"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_requests")
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="access_requests")
+    reason = models.TextField(max_length=1000)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution_reason = models.TextField(max_length=1000, blank=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "tenant"],
+                condition=Q(status="pending"),
+                name="one_pending_access_request",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} asks read-write @ {self.tenant.slug} ({self.status})"

@@ -1,0 +1,301 @@
+"""Portal passkeys: sign-in ceremony, fresh checks, registration, list, rename, remove."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.audit import audit_log
+from accounts.challenges import ChallengeMissing, challenge_issue, challenge_take
+from accounts.models import WebAuthnCredential
+from accounts.passkeys import credentials_for, passkey_find, passkey_register, passkey_use
+from accounts.ratelimit import RateLimited, check
+from accounts.services import ServiceError, passkey_remove, passkey_rename
+from accounts.webauthn import (
+    WebAuthnError,
+    authentication_options,
+    load_response,
+    parse_assertion,
+    registration_options,
+    relying_party_for,
+    verify_assertion,
+    verify_registration,
+)
+from portal.forms import PasskeyRenameForm
+from portal.views_common import (
+    CEREMONY_EMAIL,
+    CEREMONY_IP,
+    ip_of,
+    is_fresh,
+    json_error,
+    json_login_required,
+    mark_fresh,
+    portal_login_required,
+    sign_in,
+    too_many,
+)
+
+REALM = "portal"
+
+
+def _rp():
+    return relying_party_for(name="Latchkey portal")
+
+
+def _envelope(request) -> tuple[str, dict, dict]:
+    """Parse {"handle": ..., "credential": {...}, ...} from a JSON body."""
+    body = load_response(request.body)
+    credential = body.get("credential")
+    if not isinstance(credential, dict):
+        raise WebAuthnError("The passkey response is missing.")
+    handle = body.get("handle")
+    if not isinstance(handle, str):
+        raise WebAuthnError("The ceremony handle is missing.")
+    return handle, load_response(credential), body
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- sign-in with a passkey -------------------------------------------------------------------
+
+
+@require_POST
+def auth_options(request):
+    """Options for a discoverable-credential sign-in (also used for autofill)."""
+    try:
+        check([(CEREMONY_IP, ip_of(request))])
+    except RateLimited as exc:
+        return too_many(request, exc, as_json=True)
+    handle, challenge = challenge_issue(ceremony="authenticate", realm=REALM)
+    options = authentication_options(rp=_rp(), allow=[], challenge=challenge)
+    return JsonResponse({"handle": handle, "publicKey": options})
+
+
+@require_POST
+def auth_verify(request):
+    """Verify a sign-in assertion and start a new portal session."""
+    try:
+        check([(CEREMONY_IP, ip_of(request))])
+        handle, response, _ = _envelope(request)
+        asserted = parse_assertion(response)
+        record = challenge_take(handle=handle, ceremony="authenticate", realm=REALM)
+        credential = passkey_find(asserted=asserted, realm_tenant=None)
+        check([(CEREMONY_EMAIL, credential.user.email)])
+        result = verify_assertion(
+            rp=_rp(),
+            asserted=asserted,
+            challenge=record["challenge"],
+            public_key=bytes(credential.public_key),
+        )
+        passkey_use(credential=credential, result=result, request=request)
+    except RateLimited as exc:
+        return too_many(request, exc, as_json=True)
+    except ChallengeMissing:
+        return json_error("The sign-in attempt expired; please try again.")
+    except WebAuthnError as exc:
+        return json_error(exc.message)
+    user = credential.user
+    sign_in(request, user, method="passkey")
+    audit_log(
+        action="portal.signed_in",
+        actor=user,
+        target=user,
+        details={"method": "passkey", "credential": credential.pk},
+        request=request,
+    )
+    return JsonResponse({"redirect": _safe_next(request, reverse("portal:home"))})
+
+
+# --- fresh passkey check (before adding or removing passkeys) ---------------------------------
+
+
+@json_login_required
+@require_POST
+def reauth_options(request):
+    """Options for re-checking one of the signed-in user's own passkeys."""
+    user = request.user
+    try:
+        check([(CEREMONY_IP, ip_of(request)), (CEREMONY_EMAIL, user.email)])
+    except RateLimited as exc:
+        return too_many(request, exc, as_json=True)
+    allow = credentials_for(user)
+    if not allow:
+        return json_error("You have no passkey yet; sign in with an emailed link to add one.")
+    handle, challenge = challenge_issue(ceremony="reauth", realm=REALM, user_id=user.pk)
+    options = authentication_options(rp=_rp(), allow=allow, challenge=challenge)
+    return JsonResponse({"handle": handle, "publicKey": options})
+
+
+@json_login_required
+@require_POST
+def reauth_verify(request):
+    """Verify the re-check; the session then counts as fresh for a few minutes."""
+    user = request.user
+    try:
+        check([(CEREMONY_IP, ip_of(request)), (CEREMONY_EMAIL, user.email)])
+        handle, response, _ = _envelope(request)
+        asserted = parse_assertion(response)
+        record = challenge_take(handle=handle, ceremony="reauth", realm=REALM)
+        if record["user_id"] != user.pk:
+            raise WebAuthnError("This check was started by someone else.")
+        credential = passkey_find(asserted=asserted, realm_tenant=None)
+        if credential.user_id != user.pk:
+            raise WebAuthnError("This passkey belongs to another account.")
+        result = verify_assertion(
+            rp=_rp(),
+            asserted=asserted,
+            challenge=record["challenge"],
+            public_key=bytes(credential.public_key),
+        )
+        passkey_use(credential=credential, result=result, request=request)
+    except RateLimited as exc:
+        return too_many(request, exc, as_json=True)
+    except ChallengeMissing:
+        return json_error("The check expired; please try again.")
+    except WebAuthnError as exc:
+        return json_error(exc.message)
+    mark_fresh(request, method="passkey")
+    return JsonResponse({"ok": True})
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+def _may_add(request) -> bool:
+    # Without any passkey (new account, lost passkey) the link sign-in is the fresh check.
+    no_passkey = not request.user.credentials.exists()
+    return is_fresh(request, allow_link=no_passkey)
+
+
+@json_login_required
+@require_POST
+def register_options(request):
+    """Options to create a new passkey for the signed-in user (UV required)."""
+    user = request.user
+    if not _may_add(request):
+        return json_error("Confirm with one of your passkeys first.", status=403, reauth=True)
+    try:
+        check([(CEREMONY_IP, ip_of(request)), (CEREMONY_EMAIL, user.email)])
+    except RateLimited as exc:
+        return too_many(request, exc, as_json=True)
+    handle, challenge = challenge_issue(ceremony="register", realm=REALM, user_id=user.pk)
+    options = registration_options(
+        rp=_rp(),
+        user_handle=bytes(user.webauthn_handle),
+        email=user.email,
+        display_name=user.name,
+        exclude=credentials_for(user),
+        challenge=challenge,
+    )
+    return JsonResponse({"handle": handle, "publicKey": options})
+
+
+@json_login_required
+@require_POST
+def register_verify(request):
+    """Verify and store the new passkey."""
+    user = request.user
+    if not _may_add(request):
+        return json_error("Confirm with one of your passkeys first.", status=403, reauth=True)
+    try:
+        check([(CEREMONY_IP, ip_of(request)), (CEREMONY_EMAIL, user.email)])
+        handle, response, body = _envelope(request)
+        record = challenge_take(handle=handle, ceremony="register", realm=REALM)
+        if record["user_id"] != user.pk:
+            raise WebAuthnError("This registration was started by someone else.")
+        registered = verify_registration(rp=_rp(), response=response, challenge=record["challenge"])
+        name = body.get("name") if isinstance(body.get("name"), str) else ""
+        credential = passkey_register(
+            user=user, registered=registered, name=name.strip()[:100], request=request
+        )
+    except RateLimited as exc:
+        return too_many(request, exc, as_json=True)
+    except ChallengeMissing:
+        return json_error("The registration expired; please try again.")
+    except WebAuthnError as exc:
+        return json_error(exc.message)
+    messages.success(request, f"Passkey “{credential.name}” added.")
+    return JsonResponse({"redirect": reverse("portal:home"), "id": credential.pk})
+
+
+# --- list, rename, remove ---------------------------------------------------------------------
+
+
+def _own_credential(request, pk: int) -> WebAuthnCredential:
+    credential = WebAuthnCredential.objects.filter(pk=pk, user=request.user).first()
+    if credential is None:
+        raise Http404("No such passkey.")
+    return credential
+
+
+@portal_login_required
+@require_GET
+def passkeys(request):
+    """The user's passkeys with created and last-used times."""
+    credentials = list(request.user.credentials.all())
+    context = {
+        "credentials": credentials,
+        "may_add": _may_add(request),
+        "may_remove": is_fresh(request, allow_link=False),
+        "only_one": len(credentials) <= 1,
+    }
+    return render(request, "portal/passkeys.html", context)
+
+
+@portal_login_required
+@require_POST
+def passkey_rename_view(request, pk):
+    """Rename one of the user's passkeys."""
+    credential = _own_credential(request, pk)
+    form = PasskeyRenameForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A passkey name is required (at most 100 characters).")
+        return redirect("portal:passkeys")
+    try:
+        passkey_rename(
+            credential=credential,
+            user=request.user,
+            name=form.cleaned_data["name"],
+            request=request,
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("portal:passkeys")
+    messages.success(request, "Passkey renamed.")
+    return redirect("portal:passkeys")
+
+
+@portal_login_required
+@require_POST
+def passkey_remove_view(request, pk):
+    """Remove a passkey after a fresh passkey check; never the last one."""
+    credential = _own_credential(request, pk)
+    if not is_fresh(request, allow_link=False):
+        return render(
+            request,
+            "error.html",
+            {
+                "title": "Confirm it is you",
+                "message": "Confirm with one of your passkeys before removing a passkey.",
+            },
+            status=403,
+        )
+    try:
+        passkey_remove(credential=credential, user=request.user, request=request)
+    except ServiceError as exc:
+        return render(
+            request, "error.html", {"title": "Cannot remove", "message": exc.message}, status=400
+        )
+    messages.success(request, "Passkey removed.")
+    return redirect("portal:passkeys")
