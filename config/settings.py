@@ -198,10 +198,22 @@ ACCESS_TOKEN_LIFETIME = parse_int(
 )
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "tenants.OIDCClient"
+def _pkce_required(client_id):
+    # DOT only calls PKCE_REQUIRED; importing the IdP here would load models too early.
+    from django.utils.module_loading import import_string
+
+    return import_string("idp.validators.pkce_required")(client_id)
+
+
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
-    "PKCE_REQUIRED": True,
-    "ALLOWED_CODE_CHALLENGE_METHODS": ["S256"],
+    # Every tenant is its own issuer; the validator and the views build URLs from PUBLIC_URL.
+    "OAUTH2_VALIDATOR_CLASS": "idp.validators.TenantValidator",
+    "OAUTH2_BACKEND_CLASS": "idp.validators.TenantOAuthLibCore",
+    # Public clients must use PKCE; confidential ones may (and are then held to it).
+    "PKCE_REQUIRED": _pkce_required,
+    # DOT has no "allowed methods" list: this refuses `plain`, so only S256 remains.
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_LIFETIME,
     "ID_TOKEN_EXPIRE_SECONDS": ID_TOKEN_LIFETIME,
@@ -214,7 +226,13 @@ OAUTH2_PROVIDER = {
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code", "id_token"],
     # The legacy Azure AD B2C set-up uses the implicit id_token flow; keep it available.
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": False,
+    # The authorize view adds the per-tenant `iss` itself (DOT's would be one global issuer).
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": False,
+    # Registered URLs are compared exactly by OIDCClient.redirect_uri_allowed.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
     "REQUEST_APPROVAL_PROMPT": "auto",
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 
 REST_FRAMEWORK = {

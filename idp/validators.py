@@ -1,0 +1,397 @@
+"""The one OAuth2Validator: every lookup is scoped to the tenant the request came in on."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import time
+import uuid
+from datetime import timedelta
+from urllib.parse import unquote_plus
+
+from django.db import router, transaction
+from django.utils import timezone
+from jwcrypto import jwt
+from oauth2_provider.models import get_access_token_model, get_grant_model, get_id_token_model
+from oauth2_provider.oauth2_backends import OAuthLibCore
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.settings import oauth2_settings
+from oauthlib.oauth2.rfc6749 import errors
+
+from idp.models import AuthorizationCode
+from tenants.client_secrets import client_secret_match
+from tenants.crypto import load_signing_jwk
+from tenants.keys import signing_key_active
+from tenants.models import ClientSecret, OIDCClient, Tenant
+
+# Not an HTTP header: WSGI puts client headers under HTTP_*, so a client cannot send this key.
+TENANT_KEY = "latchkey.tenant"
+RESPONSE_TYPES = ("code", "id_token")
+PKCE_METHOD = "S256"
+# Updating last_used_at on every token request would turn each exchange into a write.
+SECRET_TOUCH_INTERVAL = timedelta(minutes=1)
+
+Grant = get_grant_model()
+AccessToken = get_access_token_model()
+IDToken = get_id_token_model()
+
+
+def code_digest(code: str) -> str:
+    """The stored form of an authorization code."""
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+def pkce_required(client_id) -> bool:
+    """PKCE_REQUIRED for DOT: required unless the client is confidential (has a secret)."""
+    client = OIDCClient.objects.filter(client_id=client_id).only("client_type").first()
+    return client is None or client.client_type != OIDCClient.CLIENT_CONFIDENTIAL
+
+
+def user_claims(user, scopes) -> dict:
+    """Claims about the user for the granted scopes (ID token and userinfo alike)."""
+    claims = {"sub": user.subject}
+    if "profile" in scopes:
+        for name, value in (
+            ("name", user.name),
+            ("nickname", user.nickname),
+            ("given_name", user.given_name),
+            ("family_name", user.family_name),
+        ):
+            if value:
+                claims[name] = value
+    if "email" in scopes:
+        claims["email"] = user.email
+        claims["email_verified"] = user.email_verified_at is not None
+    return claims
+
+
+class TenantOAuthLibCore(OAuthLibCore):
+    """DOT's bridge to oauthlib, carrying the resolved tenant to the validator."""
+
+    def extract_headers(self, request):
+        headers = super().extract_headers(request)
+        headers.pop(TENANT_KEY, None)
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None:
+            headers[TENANT_KEY] = tenant
+        return headers
+
+
+class TenantValidator(OAuth2Validator):
+    """DOT's validator, with clients, codes, tokens, keys and issuer taken from the tenant."""
+
+    # --- tenant and clients ------------------------------------------------------------------
+
+    @staticmethod
+    def tenant_of(request) -> Tenant:
+        """The tenant of this oauthlib request; there is none only through a wiring mistake."""
+        tenant = (request.headers or {}).get(TENANT_KEY) if request is not None else None
+        if not isinstance(tenant, Tenant):
+            raise RuntimeError("OAuth request without a resolved tenant")
+        return tenant
+
+    def _load_application(self, client_id, request):
+        tenant = self.tenant_of(request)
+        cached = request.client
+        if (
+            isinstance(cached, OIDCClient)
+            and cached.client_id == client_id
+            and cached.tenant_id == tenant.pk
+        ):
+            return cached
+        request.client = None
+        if not isinstance(client_id, str) or not client_id or len(client_id) > 100:
+            return None
+        if "\x00" in client_id:
+            return None
+        client = (
+            OIDCClient.objects.for_tenant(tenant)
+            .filter(client_id=client_id)
+            .prefetch_related("redirect_urls")
+            .first()
+        )
+        if client is not None:
+            # The tenant is already loaded; spare the query when the client reads it.
+            client.tenant = tenant
+        request.client = client
+        return client
+
+    def _basic_credentials(self, request):
+        auth_string = self._extract_basic_auth(request)
+        if not auth_string:
+            return None
+        try:
+            decoded = base64.b64decode(auth_string, validate=True).decode("utf-8")
+            client_id, secret = decoded.split(":", 1)
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            return ("", "")
+        return unquote_plus(client_id), unquote_plus(secret)
+
+    def authenticate_client(self, request, *args, **kwargs):
+        """client_secret_basic, else client_secret_post; one keyed-digest compare."""
+        credentials = self._basic_credentials(request)
+        if credentials is None:
+            credentials = (
+                getattr(request, "client_id", None) or "",
+                getattr(request, "client_secret", None) or "",
+            )
+        client_id, secret = credentials
+        if not client_id or not secret:
+            return False
+        client = self._load_application(client_id, request)
+        if client is None or client.client_type != OIDCClient.CLIENT_CONFIDENTIAL:
+            return False
+        match = client_secret_match(client=client, secret=secret)
+        if match is None:
+            return False
+        now = timezone.now()
+        if match.last_used_at is None or match.last_used_at < now - SECRET_TOUCH_INTERVAL:
+            ClientSecret.objects.filter(pk=match.pk).update(last_used_at=now)
+        return True
+
+    def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
+        if response_type not in RESPONSE_TYPES:
+            return False
+        return super().validate_response_type(client_id, response_type, client, request)
+
+    def is_pkce_required(self, client_id, request):
+        client = self._load_application(client_id, request)
+        return client is None or client.client_type != OIDCClient.CLIENT_CONFIDENTIAL
+
+    def validate_silent_login(self, request):
+        # The authorize view answers prompt=none itself: it knows the tenant's sign-in.
+        return True
+
+    def validate_silent_authorization(self, request):
+        # Clients are first-party to their tenant (skip_authorization): there is no consent.
+        return True
+
+    def validate_user_match(self, id_token_hint, scopes, claims, request):
+        return True
+
+    def get_oidc_issuer_endpoint(self, request):
+        return self.tenant_of(request).issuer
+
+    # --- authorization codes -----------------------------------------------------------------
+
+    def save_authorization_code(self, client_id, code, request, *args, **kwargs):
+        if request.code_challenge and request.code_challenge_method != PKCE_METHOD:
+            raise errors.InvalidRequestError(
+                description="code_challenge_method must be S256.", request=request
+            )
+        tenant = self.tenant_of(request)
+        grant = self._create_authorization_code(request, code)
+        AuthorizationCode.objects.create(
+            tenant=tenant,
+            client=request.client,
+            user=request.user,
+            code_digest=code_digest(code["code"]),
+            auth_time=int(getattr(request, "auth_time", None) or time.time()),
+            amr=list(getattr(request, "amr", None) or []),
+            expires_at=grant.expires,
+        )
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        # Called by oauthlib before the client is authenticated, only to pick OIDC or OAuth 2.
+        grant = Grant.objects.filter(code=code).only("scope").first()
+        return grant.scope.split() if grant and grant.scope else []
+
+    def validate_code(self, client_id, code, client, request, *args, **kwargs):
+        """Claim the code atomically: of two concurrent redemptions, only one gets here."""
+        if not isinstance(code, str) or not code or len(code) > 255:
+            return False
+        tenant = self.tenant_of(request)
+        digest = code_digest(code)
+        now = timezone.now()
+        record = (
+            AuthorizationCode.objects.for_tenant(tenant)
+            .filter(code_digest=digest, client=client)
+            .select_related("user")
+            .first()
+        )
+        if record is None:
+            return False
+        claimed = (
+            AuthorizationCode.objects.filter(pk=record.pk, redeemed_at__isnull=True)
+            .filter(expires_at__gt=now)
+            .update(redeemed_at=now)
+        )
+        if not claimed:
+            if (
+                record.redeemed_at is not None
+                or AuthorizationCode.objects.filter(
+                    pk=record.pk, redeemed_at__isnull=False
+                ).exists()
+            ):
+                from idp.oidc_services import authorization_code_reuse
+
+                authorization_code_reuse(code=record, client=client)
+            return False
+        grant = Grant.objects.filter(code=code, application=client).first()
+        if grant is None or grant.is_expired():
+            return False
+        request.scopes = grant.scope.split()
+        request.user = record.user
+        request.nonce = grant.nonce or None
+        request.claims = json.loads(grant.claims) if grant.claims else None
+        request.auth_time = record.auth_time
+        request.amr = list(record.amr)
+        request.latchkey_grant = grant
+        request.latchkey_code = record
+        return True
+
+    def get_code_challenge(self, code, request):
+        grant = getattr(request, "latchkey_grant", None)
+        return (grant.code_challenge or None) if grant is not None else None
+
+    def get_code_challenge_method(self, code, request):
+        grant = getattr(request, "latchkey_grant", None)
+        return (grant.code_challenge_method or None) if grant is not None else None
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, *args, **kwargs):
+        request = kwargs.get("request") or (args[0] if args else None)
+        grant = getattr(request, "latchkey_grant", None)
+        return grant is not None and grant.redirect_uri_allowed(redirect_uri)
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        grant = getattr(request, "latchkey_grant", None)
+        return (grant.nonce or None) if grant is not None else None
+
+    # --- tokens ------------------------------------------------------------------------------
+
+    def _create_access_token(self, expires, request, token, source_refresh_token=None):
+        # The ID token was just signed in finalize_id_token; no need to parse it back.
+        id_token = getattr(request, "id_token", None) if token.get("id_token") else None
+        access_token = AccessToken(
+            user=request.user,
+            scope=token["scope"],
+            expires=expires,
+            id_token=id_token,
+            application=request.client,
+            source_refresh_token=source_refresh_token,
+            resource=getattr(request, "resource", []),
+        )
+        self._set_token_value(access_token, token["access_token"])
+        access_token.save()
+        request.latchkey_access_token = access_token
+        return access_token
+
+    def _create_refresh_token(
+        self, request, refresh_token_code, access_token, previous_refresh_token
+    ):
+        refresh_token = super()._create_refresh_token(
+            request, refresh_token_code, access_token, previous_refresh_token
+        )
+        request.latchkey_refresh_family = refresh_token.token_family
+        return refresh_token
+
+    def save_bearer_token(self, token, request, *args, **kwargs):
+        super().save_bearer_token(token, request, *args, **kwargs)
+        record = getattr(request, "latchkey_code", None)
+        if record is None:
+            return
+        from idp.oidc_services import authorization_code_link_tokens
+
+        authorization_code_link_tokens(
+            code=record,
+            access_token=getattr(request, "latchkey_access_token", None),
+            id_token=getattr(request, "id_token", None),
+            refresh_family=getattr(request, "latchkey_refresh_family", None),
+            request=request,
+        )
+
+    def refresh_id_token(self, request):
+        # A refresh returns a new access token only: the sign-in facts stay with the code.
+        return False
+
+    def validate_bearer_token(self, token, scopes, request):
+        if not isinstance(token, str) or not token or len(token) > 512:
+            return False
+        if not super().validate_bearer_token(token, scopes, request):
+            return False
+        tenant = self.tenant_of(request)
+        user = request.user
+        if (
+            request.client is None
+            or request.client.tenant_id != tenant.pk
+            or user is None
+            or user.tenant_id != tenant.pk
+            or not user.is_active
+        ):
+            request.oauth2_error = {"error": "invalid_token"}
+            return False
+        revoked = user.sessions_valid_after
+        if revoked is not None and request.access_token.created < revoked:
+            request.oauth2_error = {"error": "invalid_token"}
+            return False
+        return True
+
+    def validate_jwt_bearer_token(self, token, scopes, request):
+        # ID tokens are not access tokens.
+        return False
+
+    def validate_id_token(self, token, scopes, request):
+        return False
+
+    # --- ID tokens and claims ----------------------------------------------------------------
+
+    def get_userinfo_claims(self, request):
+        return user_claims(request.user, request.scopes)
+
+    def get_discovery_claims(self, request):
+        return list(DISCOVERY_CLAIMS)
+
+    def finalize_id_token(self, id_token, token, token_handler, request):
+        """Sign with the tenant's active key, `kid` in the header; never alg none."""
+        tenant = self.tenant_of(request)
+        key = signing_key_active(tenant=tenant)
+        if key is None:
+            raise errors.ServerError(description="The tenant has no active signing key.")
+        now = int(time.time())
+        expires = now + oauth2_settings.ID_TOKEN_EXPIRE_SECONDS
+        claims = dict(id_token)
+        claims.update(user_claims(request.user, request.scopes))
+        claims.update(
+            iss=tenant.issuer,
+            aud=request.client.client_id,
+            iat=now,
+            exp=expires,
+            auth_time=int(getattr(request, "auth_time", None) or now),
+            amr=list(getattr(request, "amr", None) or []),
+            jti=str(uuid.uuid4()),
+        )
+        if request.nonce:
+            claims["nonce"] = request.nonce
+        header = {"typ": "JWT", "alg": key.algorithm, "kid": key.kid}
+        signed = jwt.JWT(header=header, claims=claims)
+        signed.make_signed_token(load_signing_jwk(key.kid, key.private_key_encrypted))
+        with transaction.atomic(using=router.db_for_write(IDToken)):
+            row = IDToken.objects.create(
+                user=request.user,
+                scope=" ".join(request.scopes),
+                expires=timezone.now() + timedelta(seconds=expires - now),
+                jti=claims["jti"],
+                application=request.client,
+            )
+        request.id_token = row
+        return signed.serialize()
+
+
+DISCOVERY_CLAIMS = (
+    "sub",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "amr",
+    "name",
+    "nickname",
+    "given_name",
+    "family_name",
+    "email",
+    "email_verified",
+)

@@ -1,0 +1,417 @@
+"""OpenID Provider endpoints of one tenant: discovery, JWKS, authorize, token, userinfo, logout."""
+
+from __future__ import annotations
+
+import json
+import time
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from jwcrypto import jwk, jws
+from jwcrypto.common import JWException
+from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
+from oauth2_provider.views.mixins import OAuthLibMixin
+
+from idp.discovery import cached_document_response
+from idp.form_post import FORM_POST, FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver, harden
+from idp.session import enduser_current, enduser_sign_out
+from tenants.keys import signing_keys_published
+from tenants.models import OIDCClient
+
+ACCEPTED_ALGORITHMS = ("RS256", "ES256")
+MAX_PARAM_LENGTH = 4096
+
+
+def error_page(request, *, status: int, title: str, message: str, code: str = ""):
+    """An error page that names the problem and never redirects."""
+    tenant = getattr(request, "tenant", None)
+    response = render(
+        request,
+        "idp/oidc_error.html",
+        {
+            "title": title,
+            "message": message,
+            "error_code": code,
+            "tenant_name": tenant.display_name if tenant else "",
+        },
+        status=status,
+    )
+    return harden(response)
+
+
+def _json(body, status: int, headers=None) -> HttpResponse:
+    response = HttpResponse(body or "", status=status, content_type="application/json")
+    for name, value in (headers or {}).items():
+        if name.lower() != "content-type":
+            response[name] = value
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+def _oidc_off(request):
+    return _json(
+        json.dumps(
+            {
+                "error": "access_denied",
+                "error_description": "OpenID Connect is turned off for this tenant.",
+            }
+        ),
+        403,
+    )
+
+
+def discovery(request, tenant_slug):
+    """GET {issuer}/.well-known/openid-configuration."""
+    return cached_document_response(request, kind="discovery")
+
+
+def jwks(request, tenant_slug):
+    """GET {issuer}/jwks: the public keys, each with its kid."""
+    return cached_document_response(request, kind="jwks")
+
+
+def form_post_js(request, tenant_slug):
+    """The script that submits the form_post page (a file, so the CSP needs no inline script)."""
+    response = HttpResponse(FORM_POST_JS, content_type="text/javascript")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _default_mode(response_type: str, client: OIDCClient | None) -> str:
+    mode = client.response_mode if client is not None else ""
+    if mode not in RESPONSE_MODES:
+        mode = QUERY if response_type == "code" else FRAGMENT
+    if mode == QUERY and "id_token" in response_type.split():
+        # Tokens never travel in a query string.
+        mode = FRAGMENT
+    return mode
+
+
+def _response_params(location: str, redirect_uri: str) -> list[tuple[str, str]]:
+    parts = urlsplit(location)
+    if parts.fragment:
+        return parse_qsl(parts.fragment, keep_blank_values=True)
+    registered = parse_qsl(urlsplit(redirect_uri).query, keep_blank_values=True)
+    return parse_qsl(parts.query, keep_blank_values=True)[len(registered) :]
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class AuthorizeView(OAuthLibMixin, View):
+    """The authorization endpoint: hands off to the tenant's sign-in and resumes after it."""
+
+    def get(self, request, tenant_slug):
+        return self.authorize(request, request.GET)
+
+    def post(self, request, tenant_slug):
+        return self.authorize(request, request.POST)
+
+    def authorize(self, request, params):
+        tenant = request.tenant
+        if not tenant.oidc_enabled:
+            return error_page(
+                request,
+                status=403,
+                title="Sign-in is turned off",
+                message=f"{tenant.display_name} has not turned on OpenID Connect sign-in.",
+                code="oidc_disabled",
+            )
+        if any(len(v) > MAX_PARAM_LENGTH for v in params.values()):
+            return error_page(
+                request, status=400, title="Bad request", message="A parameter is too long."
+            )
+        if not params.get("client_id"):
+            return error_page(
+                request,
+                status=400,
+                title="Unknown application",
+                message="The request names no client_id.",
+                code="invalid_client",
+            )
+        if not params.get("redirect_uri"):
+            return error_page(
+                request,
+                status=400,
+                title="Missing redirect URL",
+                message="The request has no redirect_uri.",
+                code="invalid_request",
+            )
+        try:
+            scopes, credentials = self.validate_authorization_request(request)
+        except FatalClientError as error:
+            return self._fatal(request, error)
+        except OAuthToolkitError as error:
+            return self._error(request, params, error.oauthlib_error.twotuples)
+
+        client = OIDCClient.objects.for_tenant(tenant).get(client_id=credentials["client_id"])
+        response_type = credentials["response_type"]
+        redirect_uri = credentials["redirect_uri"]
+        mode = params.get("response_mode") or _default_mode(response_type, client)
+        state = params.get("state")
+
+        def fail(error, description, *, deliver_mode=None):
+            pairs = [("error", error), ("error_description", description), ("state", state)]
+            return deliver(
+                request=request,
+                tenant=tenant,
+                redirect_uri=redirect_uri,
+                params=pairs,
+                mode=deliver_mode or _default_mode(response_type, client),
+            )
+
+        if mode not in RESPONSE_MODES:
+            return fail("invalid_request", "Unsupported response_mode.")
+        if mode == QUERY and response_type != "code":
+            return fail("invalid_request", "response_mode query cannot carry an ID token.")
+        if credentials.get("code_challenge") and credentials.get("code_challenge_method") != "S256":
+            return fail("invalid_request", "code_challenge_method must be S256.", deliver_mode=mode)
+
+        max_age = params.get("max_age")
+        if max_age is not None:
+            try:
+                max_age = int(max_age)
+                if max_age < 0:
+                    raise ValueError
+            except ValueError:
+                return fail("invalid_request", "max_age must be a whole number of seconds.")
+        prompt = set(params.get("prompt", "").split())
+        signin = enduser_current(request, tenant=tenant)
+        too_old = (
+            signin is not None and max_age is not None and time.time() - signin.auth_time > max_age
+        )
+        if "none" in prompt:
+            if signin is None or too_old:
+                return fail("login_required", "The user is not signed in.", deliver_mode=mode)
+        elif signin is None or too_old or "login" in prompt:
+            if signin is not None:
+                # What comes back from the sign-in page is then a fresh sign-in by construction.
+                enduser_sign_out(request, tenant=tenant)
+            return self._to_sign_in(request, tenant, params)
+
+        # DOT reads request.user; only the tenant's end-user sign-in ever goes there.
+        request.user = signin.user
+        credentials["auth_time"] = signin.auth_time
+        credentials["amr"] = list(signin.amr)
+        try:
+            location, _headers, _body, _status = self.create_authorization_response(
+                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
+            )
+        except OAuthToolkitError as error:
+            pairs = [(k, v) for k, v in error.oauthlib_error.twotuples]
+            return deliver(
+                request=request, tenant=tenant, redirect_uri=redirect_uri, params=pairs, mode=mode
+            )
+        return deliver(
+            request=request,
+            tenant=tenant,
+            redirect_uri=redirect_uri,
+            params=_response_params(location, redirect_uri),
+            mode=mode,
+        )
+
+    def _to_sign_in(self, request, tenant, params):
+        resume = [
+            (key, value)
+            for key, values in params.lists()
+            for value in values[-1:]
+            if key not in ("max_age",)
+        ]
+        cleaned = []
+        for key, value in resume:
+            if key == "prompt":
+                value = " ".join(p for p in value.split() if p != "login")
+                if not value:
+                    continue
+            cleaned.append((key, value))
+        next_url = request.path + "?" + urlencode(cleaned)
+        query = [("next", next_url)]
+        if params.get("login_hint"):
+            query.append(("login_hint", params["login_hint"]))
+        url = reverse("idp:sign-in", kwargs={"tenant_slug": tenant.slug}) + "?" + urlencode(query)
+        return harden(HttpResponseRedirect(url))
+
+    def _fatal(self, request, error):
+        oauth_error = error.oauthlib_error
+        titles = {
+            "invalid_client_id": "Unknown application",
+            "invalid_redirect_uri": "Redirect URL not registered",
+            "mismatching_redirect_uri": "Redirect URL not registered",
+            "missing_redirect_uri": "Missing redirect URL",
+        }
+        title = titles.get(oauth_error.error, "The application's request is invalid")
+        message = {
+            "Unknown application": "This application is not registered with this organisation.",
+            "Redirect URL not registered": "The redirect_uri does not exactly match a Redirect "
+            "URL registered for this application.",
+        }.get(title, oauth_error.description or "The request could not be processed.")
+        return error_page(request, status=400, title=title, message=message, code=oauth_error.error)
+
+    def _error(self, request, params, pairs):
+        tenant = request.tenant
+        client = OIDCClient.objects.for_tenant(tenant).get(client_id=params["client_id"])
+        response_type = params.get("response_type") or "code"
+        mode = params.get("response_mode")
+        if mode not in RESPONSE_MODES or (mode == QUERY and "id_token" in response_type.split()):
+            mode = _default_mode(response_type, client)
+        return deliver(
+            request=request,
+            tenant=tenant,
+            redirect_uri=params["redirect_uri"],
+            params=list(pairs),
+            mode=mode,
+        )
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TokenView(OAuthLibMixin, View):
+    """The token endpoint (client_secret_post or client_secret_basic)."""
+
+    @method_decorator(sensitive_post_parameters("client_secret", "code", "code_verifier"))
+    def post(self, request, tenant_slug):
+        if not request.tenant.oidc_enabled:
+            return _oidc_off(request)
+        _url, headers, body, status = self.create_token_response(request)
+        return _json(body, status, headers)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class UserInfoView(OAuthLibMixin, View):
+    """Claims about the user the access token was issued for."""
+
+    def get(self, request, tenant_slug):
+        return self.userinfo(request)
+
+    def post(self, request, tenant_slug):
+        return self.userinfo(request)
+
+    def userinfo(self, request):
+        if not request.tenant.oidc_enabled:
+            return _oidc_off(request)
+        _url, headers, body, status = self.create_userinfo_response(request)
+        return _json(body, status, headers)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RevokeView(OAuthLibMixin, View):
+    """RFC 7009 token revocation, for this tenant's clients only."""
+
+    @method_decorator(sensitive_post_parameters("client_secret", "token"))
+    def post(self, request, tenant_slug):
+        if not request.tenant.oidc_enabled:
+            return _oidc_off(request)
+        _url, headers, body, status = self.create_revocation_response(request)
+        return _json(body, status, headers)
+
+
+def id_token_hint_claims(tenant, token: str) -> dict | None:
+    """Claims of an ID token this tenant signed (expired is fine for a hint); else None."""
+    if not token or len(token) > 8192:
+        return None
+    try:
+        parsed = jws.JWS()
+        parsed.deserialize(token)
+        header = parsed.jose_header
+        if not isinstance(header, dict):
+            return None
+        alg, kid = header.get("alg"), header.get("kid")
+        if alg not in ACCEPTED_ALGORITHMS or not kid:
+            return None
+        key = next((k for k in signing_keys_published(tenant=tenant) if k.kid == kid), None)
+        if key is None or key.algorithm != alg:
+            return None
+        parsed.verify(jwk.JWK(**key.public_jwk), alg=alg)
+        claims = json.loads(parsed.payload)
+    except (JWException, ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(claims, dict) or claims.get("iss") != tenant.issuer:
+        return None
+    return claims
+
+
+class LogoutView(View):
+    """RP-initiated logout: ends the sign-in at this tenant only, then back to the RP."""
+
+    def get(self, request, tenant_slug):
+        return self.logout(request, request.GET, confirmed=False)
+
+    def post(self, request, tenant_slug):
+        return self.logout(request, request.POST, confirmed=request.POST.get("confirm") == "yes")
+
+    def logout(self, request, params, *, confirmed: bool):
+        tenant = request.tenant
+
+        def refuse(message, code="invalid_request"):
+            return error_page(
+                request, status=400, title="Cannot sign out", message=message, code=code
+            )
+
+        hint = params.get("id_token_hint", "")
+        client_id = params.get("client_id", "")
+        redirect_to = params.get("post_logout_redirect_uri", "")
+        state = params.get("state", "")
+        claims = None
+        client = None
+        clients = OIDCClient.objects.for_tenant(tenant).prefetch_related("redirect_urls")
+        if hint:
+            claims = id_token_hint_claims(tenant, hint)
+            if claims is None:
+                return refuse("The id_token_hint was not issued by this organisation.")
+            audience = claims.get("aud")
+            audience = [audience] if isinstance(audience, str) else list(audience or [])
+            client = clients.filter(
+                client_id__in=[a for a in audience if isinstance(a, str)]
+            ).first()
+            if client is None:
+                return refuse("The id_token_hint names an unknown application.")
+        if client_id:
+            named = clients.filter(client_id=client_id).first()
+            if named is None or (client is not None and named.pk != client.pk):
+                return refuse("The client_id does not match.", code="invalid_client")
+            client = named
+        if redirect_to:
+            if client is None:
+                return refuse("post_logout_redirect_uri needs a client_id or an id_token_hint.")
+            if not client.post_logout_redirect_uri_allowed(redirect_to):
+                return refuse(
+                    "The post_logout_redirect_uri is not registered for this application."
+                )
+        current = enduser_current(request, tenant=tenant)
+        hint_matches = (
+            claims is not None and current is not None and claims.get("sub") == current.user.subject
+        )
+        if current is not None and not hint_matches and not confirmed:
+            # Without proof the RP speaks for this user's session, the user must confirm.
+            response = render(
+                request,
+                "idp/oidc_logout_confirm.html",
+                {
+                    "tenant": tenant,
+                    "client": client,
+                    "fields": [
+                        ("id_token_hint", hint),
+                        ("client_id", client_id),
+                        ("post_logout_redirect_uri", redirect_to),
+                        ("state", state),
+                    ],
+                },
+            )
+            return harden(response, form_action="'self'")
+        enduser_sign_out(request, tenant=tenant)
+        if redirect_to:
+            target = redirect_to
+            if state:
+                target += ("&" if urlsplit(redirect_to).query else "?") + urlencode(
+                    {"state": state}
+                )
+            response = HttpResponseRedirect(target)
+            response.allowed_schemes = ["http", "https"]
+            return harden(response)
+        return harden(
+            render(request, "idp/oidc_signed_out.html", {"tenant": tenant}), form_action="'none'"
+        )
