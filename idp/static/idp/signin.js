@@ -1,0 +1,162 @@
+/* The sign-in page: Continue with an email, passkey autofill, sign-up and email code steps. */
+"use strict";
+(function () {
+  const root = document.getElementById("signin");
+  if (!root) return;
+  const L = window.Latchkey;
+  const urls = root.dataset;
+  const next = root.dataset.next || "";
+  const emailInput = document.getElementById("email");
+  let conditional = null;
+  let lastStep = "step-email";
+  let retry = null;
+
+  function setEmail(email) {
+    root.querySelectorAll(".js-email").forEach(function (el) { el.textContent = email; });
+    const recover = root.querySelector(".js-recover");
+    if (recover) {
+      const u = new URL(urls.recoverUrl, window.location.href);
+      u.searchParams.set("email", email);
+      if (next) u.searchParams.set("next", next);
+      recover.href = u.pathname + u.search;
+    }
+  }
+
+  function fail(err, ceremony, again) {
+    document.getElementById("error-text").textContent = L.explain(err, ceremony);
+    retry = again;
+    L.show(root, "step-error");
+  }
+
+  function working(text) {
+    document.getElementById("working-text").textContent = text;
+    L.show(root, "step-working");
+  }
+
+  function finish(result) {
+    if (result.status === "verify_email") {
+      setEmail(result.email || emailInput.value);
+      lastStep = "step-code";
+      L.show(root, "step-code");
+      return;
+    }
+    window.location.assign(result.redirect);
+  }
+
+  async function startAutofill() {
+    if (!L.supported() || !PublicKeyCredential.isConditionalMediationAvailable) return;
+    if (!(await PublicKeyCredential.isConditionalMediationAvailable())) return;
+    conditional = new AbortController();
+    const signal = conditional.signal;
+    try {
+      const options = await L.postJSON(urls.optionsUrl, {});
+      const credential = await L.get(options.publicKey, { mediation: "conditional", signal: signal });
+      working("Signing you in…");
+      const result = await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next });
+      finish(result);
+    } catch (err) {
+      if (signal.aborted || (err && err.name === "AbortError")) return;
+      fail(err, "get", function () { L.show(root, "step-email"); startAutofill(); });
+    }
+  }
+
+  function stopAutofill() {
+    if (conditional) { conditional.abort(); conditional = null; }
+  }
+
+  async function continueWithEmail() {
+    const email = emailInput.value.trim();
+    setEmail(email);
+    stopAutofill();
+    if (!email) { fail({ name: "ServerError", message: "Enter your email address." }, "get", showEmail); return; }
+    if (!L.supported()) { fail({ name: "UnsupportedError" }, "get", showEmail); return; }
+    working("Waiting for your passkey…");
+    let options;
+    try {
+      options = await L.postJSON(urls.optionsUrl, { email: email });
+    } catch (err) { fail(err, "get", continueWithEmail); return; }
+    let credential;
+    try {
+      credential = await L.get(options.publicKey);
+    } catch (err) {
+      if (err && err.name === "NotAllowedError") {
+        // No passkey here for this email (or cancelled): offer to create an account.
+        lastStep = "step-signup";
+        L.show(root, "step-signup");
+        return;
+      }
+      fail(err, "get", continueWithEmail);
+      return;
+    }
+    try {
+      working("Signing you in…");
+      finish(await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next }));
+    } catch (err) { fail(err, "get", continueWithEmail); }
+  }
+
+  function showEmail() { L.show(root, "step-email"); }
+
+  async function register() {
+    working("Waiting for your passkey…");
+    try {
+      const options = await L.postJSON(urls.registerOptionsUrl, {});
+      const credential = await L.create(options.publicKey);
+      working("Creating your account…");
+      finish(await L.postJSON(urls.registerVerifyUrl, { handle: options.handle, credential: credential }));
+    } catch (err) {
+      fail(err, "create", register);
+    }
+  }
+
+  async function signup() {
+    const body = { email: emailInput.value.trim(), next: next };
+    document.querySelectorAll("#signup-form input").forEach(function (input) {
+      body[input.name] = input.value;
+    });
+    working("One moment…");
+    let result;
+    try {
+      result = await L.postJSON(urls.signupUrl, body);
+    } catch (err) { fail(err, "create", function () { L.show(root, "step-signup"); }); return; }
+    if (result.status === "email_sent") {
+      lastStep = "step-code";
+      L.show(root, "step-code");
+      document.getElementById("code").focus();
+      return;
+    }
+    register();
+  }
+
+  async function submitCode() {
+    const code = document.getElementById("code").value;
+    working("Checking the code…");
+    try {
+      const result = await L.postJSON(urls.codeUrl, { code: code });
+      window.location.assign(result.redirect);
+    } catch (err) {
+      fail(err, "get", function () { L.show(root, "step-code"); });
+    }
+  }
+
+  document.getElementById("email-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    continueWithEmail();
+  });
+  document.getElementById("signup-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    signup();
+  });
+  document.getElementById("code-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    submitCode();
+  });
+  root.querySelectorAll(".js-retry").forEach(function (b) {
+    b.addEventListener("click", continueWithEmail);
+  });
+  document.getElementById("try-again").addEventListener("click", function () {
+    const again = retry || showEmail;
+    retry = null;
+    again();
+  });
+  startAutofill();
+})();

@@ -1,0 +1,371 @@
+"""End-user sign-in pages and their JSON ceremony endpoints (thin: the work is in services)."""
+
+from __future__ import annotations
+
+import time
+
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.audit import audit_log, client_ip
+from accounts.email_links import LinkInvalid, email_link_peek
+from accounts.models import User
+from accounts.ratelimit import RateLimited
+from idp import signin_services as services
+from idp.forms_signin import CodeForm, EmailForm, SignupForm
+from idp.session import enduser_current, enduser_sign_in, enduser_sign_out
+from idp.views_signin_common import (
+    SESSION_PENDING_LINK,
+    SESSION_PENDING_SIGNIN,
+    SESSION_PROOF,
+    SESSION_SIGNUP,
+    account_url,
+    form_errors,
+    idp_headers,
+    json_body,
+    json_error,
+    json_errors,
+    pending_signin,
+    safe_next,
+    session_get,
+    session_put,
+    sign_in_url,
+)
+
+
+def _ip(request) -> str:
+    return client_ip(request) or ""
+
+
+def _complete(request, *, user: User, amr: list[str], next_url: str) -> str:
+    """Sign the user in at this tenant and say where to go next."""
+    tenant = request.tenant
+    for key in (SESSION_PENDING_SIGNIN, SESSION_PENDING_LINK):
+        session_put(request, key, tenant, None)
+    enduser_sign_in(request, tenant=tenant, user=user, amr=amr)
+    return safe_next(next_url, tenant) or account_url(tenant)
+
+
+@idp_headers
+@require_GET
+@ensure_csrf_cookie
+def sign_in(request, tenant_slug):
+    """The sign-in page: email, Continue, and passkey autofill."""
+    tenant = request.tenant
+    hint = request.GET.get("login_hint", "")
+    hint = hint.strip()[:254] if isinstance(hint, str) else ""
+    context = {
+        "tenant": tenant,
+        "form": EmailForm(tenant=tenant, initial={"email": hint}),
+        "signup_form": SignupForm(tenant=tenant),
+        "code_form": CodeForm(),
+        "next": safe_next(request.GET.get("next"), tenant),
+        "current": enduser_current(request, tenant=tenant),
+        "requires_verification": tenant.require_email_verification,
+    }
+    return render(request, "idp/signin.html", context)
+
+
+@idp_headers
+@require_POST
+@json_errors
+def signin_options(request, tenant_slug):
+    """Request options for an email (real or decoy credentials) or for autofill (none)."""
+    tenant = request.tenant
+    body = json_body(request)
+    services.rate_limit(services.LIMITS_OPTIONS, _ip(request))
+    email = ""
+    if body.get("email"):
+        form = EmailForm({"email": body.get("email")}, tenant=tenant)
+        if not form.is_valid():
+            return form_errors(form)
+        email = form.cleaned_data["email"]
+        services.rate_limit(services.LIMITS_OPTIONS_EMAIL, f"{tenant.pk}:{email}")
+    return JsonResponse(services.signin_options(tenant=tenant, email=email))
+
+
+@idp_headers
+@require_POST
+@json_errors
+def signin_verify(request, tenant_slug):
+    """Verify the assertion; sign in, or first ask for the email code if it is unproven."""
+    tenant = request.tenant
+    body = json_body(request)
+    services.rate_limit(services.LIMITS_VERIFY, _ip(request))
+    signed = services.signin_verify(
+        tenant=tenant, handle=body.get("handle"), response=body.get("credential"), request=request
+    )
+    next_url = safe_next(body.get("next"), tenant)
+    user = signed.user
+    if tenant.require_email_verification and not user.email_verified:
+        link_id = services.email_proof_send(
+            tenant=tenant, email=user.email, purpose="verify", next_url=next_url, request=request
+        )
+        session_put(request, SESSION_PENDING_LINK, tenant, link_id)
+        session_put(
+            request,
+            SESSION_PENDING_SIGNIN,
+            tenant,
+            {"user_id": user.pk, "amr": signed.amr, "next": next_url, "at": int(time.time())},
+        )
+        return JsonResponse({"status": "verify_email", "email": user.email})
+    redirect = _complete(request, user=user, amr=signed.amr, next_url=next_url)
+    return JsonResponse({"status": "signed_in", "redirect": redirect})
+
+
+@idp_headers
+@require_POST
+@json_errors
+def signup_start(request, tenant_slug):
+    """A new account: check the tenant's inputs, then email a code or go straight to the passkey."""
+    tenant = request.tenant
+    body = json_body(request)
+    form = SignupForm({k: v for k, v in body.items() if isinstance(v, str)}, tenant=tenant)
+    if not form.is_valid():
+        return form_errors(form)
+    email, names = form.cleaned_data["email"], form.names()
+    next_url = safe_next(body.get("next"), tenant)
+    session_put(request, SESSION_PROOF, tenant, None)
+    if tenant.require_email_verification:
+        link_id = services.email_proof_send(
+            tenant=tenant,
+            email=email,
+            purpose="signup",
+            names=names,
+            next_url=next_url,
+            request=request,
+        )
+        session_put(request, SESSION_PENDING_LINK, tenant, link_id)
+        session_put(request, SESSION_SIGNUP, tenant, None)
+        return JsonResponse({"status": "email_sent", "email": email})
+    session_put(
+        request,
+        SESSION_SIGNUP,
+        tenant,
+        {"email": email, "names": names, "next": next_url, "at": int(time.time())},
+    )
+    return JsonResponse({"status": "register", "email": email})
+
+
+def _after_proof(request, proof: services.Proof) -> tuple[str, str]:
+    """Where a proven address leads: finish a waiting sign-in, or on to create a passkey."""
+    tenant = request.tenant
+    session_put(request, SESSION_PENDING_LINK, tenant, None)
+    if proof.purpose == "verify":
+        pending = pending_signin(request, tenant)
+        if pending and pending["user_id"] == proof.user_id:
+            user = User.objects.for_tenant(tenant).filter(pk=proof.user_id, is_active=True).first()
+            if user is not None:
+                return "signed_in", _complete(
+                    request, user=user, amr=pending["amr"], next_url=pending["next"]
+                )
+        current = enduser_current(request, tenant=tenant)
+        return "verified", account_url(tenant) if current else sign_in_url(tenant)
+    session_put(request, SESSION_PROOF, tenant, proof.as_session())
+    return "proven", reverse("idp:signin-create-passkey", kwargs={"tenant_slug": tenant.slug})
+
+
+@idp_headers
+@require_POST
+@json_errors
+def email_code(request, tenant_slug):
+    """Check the one-time code from the email."""
+    tenant = request.tenant
+    form = CodeForm(json_body(request))
+    if not form.is_valid():
+        return form_errors(form)
+    link_id = session_get(request, SESSION_PENDING_LINK, tenant)
+    proof = services.email_code_check(
+        tenant=tenant, link_id=link_id, code=form.cleaned_data["code"], request=request
+    )
+    status, redirect = _after_proof(request, proof)
+    return JsonResponse({"status": status, "redirect": redirect})
+
+
+@idp_headers
+@require_http_methods(["GET", "POST"])
+def email_link(request, tenant_slug, kind, token):
+    """An emailed link: GET shows a button (mail scanners must not use it up), POST uses it."""
+    tenant = request.tenant
+    purposes = {"signup": "signup", "recovery": "recovery", "verify": "verify"}
+    if request.method == "GET":
+        try:
+            link = email_link_peek(token=token, purpose=purposes.get(kind, ""), tenant=tenant)
+        except LinkInvalid as exc:
+            return _error_page(request, "This link cannot be used", exc.reason, 400)
+        return render(
+            request, "idp/signin_link.html", {"tenant": tenant, "kind": kind, "email": link.email}
+        )
+    try:
+        proof = services.email_link_open(tenant=tenant, kind=kind, token=token, request=request)
+    except services.SignInError as exc:
+        return _error_page(request, "This link cannot be used", exc.message, 400)
+    _status, redirect = _after_proof(request, proof)
+    return HttpResponseRedirect(redirect)
+
+
+def _error_page(request, title: str, message: str, status: int):
+    return render(
+        request,
+        "idp/signin_error.html",
+        {"tenant": request.tenant, "title": title, "message": message},
+        status=status,
+    )
+
+
+@idp_headers
+@require_GET
+@ensure_csrf_cookie
+def create_passkey(request, tenant_slug):
+    """After the email was proven: create the passkey for the new account or the recovery."""
+    tenant = request.tenant
+    proof = services.proof_from_session(session_get(request, SESSION_PROOF, tenant))
+    if proof is None:
+        return _error_page(
+            request,
+            "This step has expired",
+            "Start again from the sign-in page to get a new email.",
+            400,
+        )
+    return render(
+        request,
+        "idp/signin_create_passkey.html",
+        {"tenant": tenant, "proof": proof, "recovery": proof.purpose == "recovery"},
+    )
+
+
+def _registration_intent(request) -> tuple[services.Intent, str]:
+    """The registration this browser may make now, from the session: proven or (if the tenant
+    allows it) an unproven sign-up."""
+    tenant = request.tenant
+    proof = services.proof_from_session(session_get(request, SESSION_PROOF, tenant))
+    if proof is not None:
+        kind = "signup" if proof.purpose == "signup" else "recovery"
+        intent = services.Intent(
+            kind=kind,
+            email=proof.email,
+            names=proof.names,
+            user_id=proof.user_id if kind == "recovery" else None,
+            proven=True,
+            link_id=proof.link_id,
+        )
+        return intent, proof.next
+    signup = session_get(request, SESSION_SIGNUP, tenant)
+    if (
+        not tenant.require_email_verification
+        and isinstance(signup, dict)
+        and time.time() - signup.get("at", 0) < services.PROOF_TTL_SECONDS
+    ):
+        intent = services.Intent(kind="signup", email=signup["email"], names=signup["names"])
+        return intent, signup.get("next", "")
+    raise services.SignInError("Confirm your email address first, then create your passkey.")
+
+
+@idp_headers
+@require_POST
+@json_errors
+def register_options(request, tenant_slug):
+    """Creation options for the registration this session is allowed to make."""
+    json_body(request)
+    services.rate_limit(services.LIMITS_OPTIONS, _ip(request))
+    intent, _next = _registration_intent(request)
+    return JsonResponse(services.registration_begin(tenant=request.tenant, intent=intent))
+
+
+@idp_headers
+@require_POST
+@json_errors
+def register_verify(request, tenant_slug):
+    """Verify the new passkey, create the account (or recover it), and sign in."""
+    tenant = request.tenant
+    body = json_body(request)
+    services.rate_limit(services.LIMITS_VERIFY, _ip(request))
+    intent, next_url = _registration_intent(request)
+    done = services.registration_finish(
+        tenant=tenant,
+        handle=body.get("handle"),
+        response=body.get("credential"),
+        intent=intent,
+        request=request,
+    )
+    session_put(request, SESSION_PROOF, tenant, None)
+    session_put(request, SESSION_SIGNUP, tenant, None)
+    if done.created and not done.user.email_verified:
+        try:
+            services.email_proof_send(
+                tenant=tenant, email=done.user.email, purpose="verify", request=request
+            )
+        except RateLimited:
+            pass  # the account page offers to send it again
+    amr = services.amr_for(done.credential)
+    audit_log(
+        action="enduser.signed_in",
+        tenant=tenant,
+        target=done.user,
+        details={"user": done.user.subject, "passkey": done.credential.pk, "method": done.kind},
+        request=request,
+    )
+    redirect = _complete(request, user=done.user, amr=amr, next_url=next_url)
+    return JsonResponse({"status": "signed_in", "redirect": redirect})
+
+
+@idp_headers
+@require_http_methods(["GET", "POST"])
+@ensure_csrf_cookie
+def recover(request, tenant_slug):
+    """Lost passkey: ask for a recovery email (the answer is the same for every address)."""
+    tenant = request.tenant
+    form = EmailForm(
+        request.POST or None, tenant=tenant, initial={"email": request.GET.get("email", "")[:254]}
+    )
+    form.fields["email"].widget.attrs["autocomplete"] = "username"
+    sent, error = False, ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            link_id = services.email_proof_send(
+                tenant=tenant,
+                email=form.cleaned_data["email"],
+                purpose="recovery",
+                next_url=safe_next(request.POST.get("next"), tenant),
+                request=request,
+            )
+        except RateLimited as exc:
+            error = f"Too many attempts. Wait {exc.retry_after} seconds, then try again."
+        else:
+            session_put(request, SESSION_PENDING_LINK, tenant, link_id)
+            sent = True
+    context = {
+        "tenant": tenant,
+        "form": form,
+        "sent": sent,
+        "error": error,
+        "code_form": CodeForm(),
+        "next": safe_next(request.GET.get("next") or request.POST.get("next"), tenant),
+    }
+    return render(request, "idp/signin_recover.html", context, status=429 if error else 200)
+
+
+@idp_headers
+@require_POST
+def sign_out(request, tenant_slug):
+    """Forget the sign-in at this tenant only."""
+    tenant = request.tenant
+    current = enduser_current(request, tenant=tenant)
+    enduser_sign_out(request, tenant=tenant)
+    if current is not None:
+        audit_log(
+            action="enduser.signed_out",
+            tenant=tenant,
+            target=current.user,
+            details={"user": current.user.subject},
+            request=request,
+        )
+    return HttpResponseRedirect(sign_in_url(tenant))
+
+
+def not_signed_in() -> JsonResponse:
+    """401 for the account's JSON endpoints."""
+    return json_error("Your session has ended. Sign in again.", 401)

@@ -1,0 +1,169 @@
+"""The end user's account page at a tenant: passkeys (add, rename, remove) and email status."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.ratelimit import RateLimited
+from idp import signin_services as services
+from idp.aaguids import authenticator_make
+from idp.forms_signin import PasskeyNameForm
+from idp.session import enduser_current
+from idp.views_signin_common import (
+    SESSION_PENDING_LINK,
+    account_url,
+    idp_headers,
+    json_body,
+    json_error,
+    json_errors,
+    session_put,
+    sign_in_url,
+)
+
+
+def _to_sign_in(tenant) -> HttpResponseRedirect:
+    return HttpResponseRedirect(
+        sign_in_url(tenant) + "?" + urlencode({"next": account_url(tenant)})
+    )
+
+
+@idp_headers
+@require_GET
+@ensure_csrf_cookie
+def account(request, tenant_slug):
+    """The signed-in user's passkeys and email status."""
+    tenant = request.tenant
+    current = enduser_current(request, tenant=tenant)
+    if current is None:
+        return _to_sign_in(tenant)
+    credentials = list(current.user.credentials.all())
+    rows = [
+        {
+            "credential": c,
+            "make": authenticator_make(c.aaguid),
+            "form": PasskeyNameForm(initial={"name": c.name}, prefix=f"p{c.pk}"),
+        }
+        for c in credentials
+    ]
+    context = {
+        "tenant": tenant,
+        "user": current.user,
+        "rows": rows,
+        "can_remove": len(credentials) > 1,
+    }
+    return render(request, "idp/account.html", context)
+
+
+@idp_headers
+@require_POST
+@json_errors
+def passkey_add_options(request, tenant_slug):
+    """Creation options for another passkey of the signed-in user."""
+    tenant = request.tenant
+    current = enduser_current(request, tenant=tenant)
+    if current is None:
+        return json_error("Your session has ended. Sign in again.", 401)
+    json_body(request)
+    services.rate_limit(services.LIMITS_OPTIONS, request.META.get("REMOTE_ADDR") or "")
+    intent = services.Intent(
+        kind="add", email=current.user.email, names={}, user_id=current.user.pk
+    )
+    return JsonResponse(services.registration_begin(tenant=tenant, intent=intent))
+
+
+@idp_headers
+@require_POST
+@json_errors
+def passkey_add_verify(request, tenant_slug):
+    """Store another passkey for the signed-in user."""
+    tenant = request.tenant
+    current = enduser_current(request, tenant=tenant)
+    if current is None:
+        return json_error("Your session has ended. Sign in again.", 401)
+    body = json_body(request)
+    services.rate_limit(services.LIMITS_VERIFY, request.META.get("REMOTE_ADDR") or "")
+    intent = services.Intent(
+        kind="add", email=current.user.email, names={}, user_id=current.user.pk
+    )
+    done = services.registration_finish(
+        tenant=tenant,
+        handle=body.get("handle"),
+        response=body.get("credential"),
+        intent=intent,
+        request=request,
+    )
+    return JsonResponse(
+        {"status": "added", "passkey": done.credential.name, "redirect": account_url(tenant)}
+    )
+
+
+@idp_headers
+@require_POST
+def passkey_rename(request, tenant_slug, passkey_id):
+    """Rename one of the user's passkeys."""
+    tenant = request.tenant
+    current = enduser_current(request, tenant=tenant)
+    if current is None:
+        return _to_sign_in(tenant)
+    form = PasskeyNameForm(request.POST, prefix=f"p{passkey_id}")
+    if not form.is_valid():
+        messages.error(request, "Enter a name of at most 100 characters.")
+        return HttpResponseRedirect(account_url(tenant))
+    try:
+        services.enduser_passkey_rename(
+            tenant=tenant,
+            user=current.user,
+            passkey_id=passkey_id,
+            name=form.cleaned_data["name"],
+            request=request,
+        )
+    except services.SignInError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Passkey renamed.")
+    return HttpResponseRedirect(account_url(tenant))
+
+
+@idp_headers
+@require_POST
+def passkey_remove(request, tenant_slug, passkey_id):
+    """Remove one of the user's passkeys (never the last)."""
+    tenant = request.tenant
+    current = enduser_current(request, tenant=tenant)
+    if current is None:
+        return _to_sign_in(tenant)
+    try:
+        services.enduser_passkey_remove(
+            tenant=tenant, user=current.user, passkey_id=passkey_id, request=request
+        )
+    except services.SignInError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Passkey removed.")
+    return HttpResponseRedirect(account_url(tenant))
+
+
+@idp_headers
+@require_POST
+def verify_email_send(request, tenant_slug):
+    """Email a link proving the address of the signed-in user."""
+    tenant = request.tenant
+    current = enduser_current(request, tenant=tenant)
+    if current is None:
+        return _to_sign_in(tenant)
+    try:
+        link_id = services.email_proof_send(
+            tenant=tenant, email=current.user.email, purpose="verify", request=request
+        )
+    except RateLimited as exc:
+        messages.error(request, f"Too many emails. Wait {exc.retry_after} seconds.")
+    else:
+        session_put(request, SESSION_PENDING_LINK, tenant, link_id)
+        messages.success(request, f"We sent a confirmation link to {current.user.email}.")
+    return HttpResponseRedirect(account_url(tenant))

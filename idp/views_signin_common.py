@@ -1,0 +1,146 @@
+"""Shared bits of the sign-in views: security headers, JSON bodies and errors, safe `next`."""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+
+from django.http import JsonResponse
+from django.urls import reverse
+
+from accounts.ratelimit import RateLimited
+from accounts.webauthn import MAX_RESPONSE_BYTES, WebAuthnError
+from idp.signin_services import SignInError
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+MAX_BODY_BYTES = MAX_RESPONSE_BYTES + 4096
+
+SESSION_PENDING_LINK = "idp_pending_link"
+SESSION_PROOF = "idp_proof"
+SESSION_SIGNUP = "idp_signup"
+SESSION_PENDING_SIGNIN = "idp_pending_signin"
+PENDING_SIGNIN_TTL = 900
+
+
+def idp_headers(view):
+    """Strict CSP (scripts only from our origin, never framed), no referrer, no caching, no CORS."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Content-Security-Policy"] = CSP
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Frame-Options"] = "DENY"
+        response["Cache-Control"] = "no-store"
+        for header in [h for h in response.headers if h.lower().startswith("access-control-")]:
+            del response[header]
+        return response
+
+    return wrapped
+
+
+def json_error(message: str, status: int = 400, **extra) -> JsonResponse:
+    """An error a person can read, as JSON."""
+    return JsonResponse({"error": message, **extra}, status=status)
+
+
+def json_errors(view):
+    """Turn refused steps into 400/404/409 JSON and rate limits into 429, never a 500."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except SignInError as exc:
+            extra = {"code": exc.code} if exc.code else {}
+            return json_error(exc.message, exc.status, **extra)
+        except WebAuthnError as exc:
+            return json_error(exc.message)
+        except RateLimited as exc:
+            response = json_error(
+                f"Too many attempts. Wait {exc.retry_after} seconds, then try again.",
+                429,
+                retry_after=exc.retry_after,
+            )
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+
+    return wrapped
+
+
+def json_body(request) -> dict:
+    """The request's JSON object, size-limited; anything else is a readable 400."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > MAX_BODY_BYTES:
+        raise SignInError("The request is too large.")
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SignInError("The request body is not valid JSON.") from exc
+    if not isinstance(body, dict):
+        raise SignInError("The request body must be a JSON object.")
+    return body
+
+
+def form_errors(form) -> JsonResponse:
+    """Field errors of a form as a 400."""
+    fields = {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+    first = next(iter(fields.values()), ["Check the form."])[0]
+    return json_error(first, 400, fields=fields)
+
+
+def safe_next(value, tenant) -> str:
+    """`next` only when it is a relative path inside this tenant's area, else ""."""
+    if not isinstance(value, str) or not value or len(value) > 4000:
+        return ""
+    prefix = f"/t/{tenant.slug}/"
+    if not value.startswith(prefix) or "\\" in value or "//" in value:
+        return ""
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        return ""
+    path = value.split("?", 1)[0].split("#", 1)[0]
+    if any(segment in ("..", ".", "%2e%2e", "%2E%2E") for segment in path.split("/")):
+        return ""
+    return value
+
+
+def account_url(tenant) -> str:
+    """The tenant's account page."""
+    return reverse("idp:account", kwargs={"tenant_slug": tenant.slug})
+
+
+def sign_in_url(tenant) -> str:
+    """The tenant's sign-in page."""
+    return reverse("idp:sign-in", kwargs={"tenant_slug": tenant.slug})
+
+
+def session_get(request, key: str, tenant):
+    """This tenant's entry of a per-tenant session dict."""
+    return request.session.get(key, {}).get(str(tenant.pk))
+
+
+def session_put(request, key: str, tenant, value) -> None:
+    """Set (or with None, drop) this tenant's entry of a per-tenant session dict."""
+    entries = dict(request.session.get(key, {}))
+    if value is None:
+        if entries.pop(str(tenant.pk), None) is None:
+            return
+    else:
+        entries[str(tenant.pk)] = value
+    request.session[key] = entries
+
+
+def pending_signin(request, tenant) -> dict | None:
+    """A passkey sign-in waiting for the email to be proven, if still fresh."""
+    record = session_get(request, SESSION_PENDING_SIGNIN, tenant)
+    if not isinstance(record, dict) or time.time() - record.get("at", 0) > PENDING_SIGNIN_TTL:
+        return None
+    return record
