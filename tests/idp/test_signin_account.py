@@ -1,0 +1,253 @@
+"""The account page (passkeys listed, added, renamed, removed) and recovery."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import Client
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+from accounts.models import AuditEvent, User, WebAuthnCredential
+from tests import factories
+from tests.idp.signin_support import (
+    last_code,
+    last_link,
+    origin,
+    post_json,
+    private_cache,  # noqa: F401
+    register,
+    sign_in,
+    url,
+)
+from tests.support.soft_webauthn import SoftAuthenticator
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
+
+ICLOUD = uuid.UUID("fbfc3007-154e-4ecc-8c0b-6e020557d7bd").bytes
+
+
+def _add_passkey(client, tenant, authenticator):
+    options = post_json(client, url("account-passkey-options", tenant))
+    assert options.status_code == 200, options.content
+    options = options.json()
+    return post_json(
+        client,
+        url("account-passkey-verify", tenant),
+        {
+            "handle": options["handle"],
+            "credential": authenticator.create(options["publicKey"], origin()),
+        },
+    )
+
+
+def test_account_needs_a_sign_in(client, tenant):
+    response = client.get(url("account", tenant))
+    assert response.status_code == 302
+    assert response["Location"].startswith(url("sign-in", tenant))
+    response = post_json(client, url("account-passkey-options", tenant))
+    assert response.status_code == 401
+
+
+def test_account_lists_passkeys_with_make_and_dates(client, tenant):
+    register(client, tenant, "amy@example.com", authenticator=SoftAuthenticator(aaguid=ICLOUD))
+    page = client.get(url("account", tenant))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "iCloud Keychain" in html
+    assert "Never" in html  # last used
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+    # The only passkey cannot be removed.
+    assert "disabled" in html and "cannot remove your only passkey" in html
+
+
+def test_add_a_second_passkey_excludes_the_first(client, tenant):
+    first, _ = register(client, tenant, "ben@example.com")
+    options = post_json(client, url("account-passkey-options", tenant)).json()
+    excluded = {d["id"] for d in options["publicKey"]["excludeCredentials"]}
+    assert excluded == {first.credentials[0].id_b64}
+    # The same authenticator refuses (excluded), another one works.
+    done = _add_passkey(client, tenant, SoftAuthenticator())
+    assert done.status_code == 200, done.content
+    user = User.objects.for_tenant(tenant).get(email="ben@example.com")
+    assert user.credentials.count() == 2
+    assert done.json()["passkey"] == "Passkey 2"
+    # Both sign in.
+    assert sign_in(Client(), tenant, first, email="ben@example.com").status_code == 200
+
+
+def test_a_registration_challenge_of_another_user_is_refused(client, tenant):
+    register(client, tenant, "cat@example.com")
+    other = Client()
+    register(other, tenant, "dan@example.com")
+    options = post_json(client, url("account-passkey-options", tenant)).json()
+    credential = SoftAuthenticator().create(options["publicKey"], origin())
+    response = post_json(
+        other,
+        url("account-passkey-verify", tenant),
+        {"handle": options["handle"], "credential": credential},
+    )
+    assert response.status_code == 400
+    assert User.objects.for_tenant(tenant).get(email="dan@example.com").credentials.count() == 1
+
+
+def test_rename_and_remove_but_never_the_last(client, tenant):
+    register(client, tenant, "eli@example.com")
+    _add_passkey(client, tenant, SoftAuthenticator())
+    user = User.objects.for_tenant(tenant).get(email="eli@example.com")
+    first, second = list(user.credentials.order_by("pk"))
+    response = client.post(
+        url("account-passkey-rename", tenant, passkey_id=first.pk), {f"p{first.pk}-name": "Laptop"}
+    )
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.name == "Laptop"
+    response = client.post(url("account-passkey-remove", tenant, passkey_id=second.pk))
+    assert response.status_code == 302
+    assert list(user.credentials.all()) == [first]
+    response = client.post(url("account-passkey-remove", tenant, passkey_id=first.pk))
+    assert list(user.credentials.all()) == [first]
+    page = client.get(url("account", tenant)).content.decode()
+    assert "cannot remove your only passkey" in page
+    actions = set(AuditEvent.objects.for_tenant(tenant).values_list("action", flat=True))
+    assert {"enduser.passkey_renamed", "enduser.passkey_removed"} <= actions
+
+
+def test_cannot_touch_another_users_passkey(client, tenant):
+    register(client, tenant, "fox@example.com")
+    _add_passkey(client, tenant, SoftAuthenticator())
+    victim_client = Client()
+    register(victim_client, tenant, "gus@example.com")
+    _add_passkey(victim_client, tenant, SoftAuthenticator())
+    victim = User.objects.for_tenant(tenant).get(email="gus@example.com")
+    target = victim.credentials.first()
+    client.post(url("account-passkey-remove", tenant, passkey_id=target.pk))
+    client.post(
+        url("account-passkey-rename", tenant, passkey_id=target.pk), {f"p{target.pk}-name": "x"}
+    )
+    target.refresh_from_db()
+    assert victim.credentials.count() == 2 and target.name != "x"
+
+
+def test_verify_email_from_the_account_page(client, tenant):
+    type(tenant).objects.filter(pk=tenant.pk).update(require_email_verification=False)
+    tenant.refresh_from_db()
+    register(client, tenant, "hana@example.com")
+    assert b"email not confirmed" in client.get(url("account", tenant)).content
+    response = client.post(url("account-verify-email", tenant))
+    assert response.status_code == 302
+    client.post(last_link("hana@example.com"))
+    assert b"email confirmed" in client.get(url("account", tenant)).content
+
+
+def _tokens_for(user, tenant):
+    rp = factories.client(tenant=tenant)
+    access = get_access_token_model().objects.create(
+        user=user,
+        application=rp,
+        token=uuid.uuid4().hex,
+        expires="2099-01-01T00:00Z",
+        scope="openid",
+    )
+    refresh = get_refresh_token_model().objects.create(
+        user=user, application=rp, token=uuid.uuid4().hex, access_token=access
+    )
+    return access, refresh
+
+
+def test_recovery_by_code_creates_a_passkey_and_revokes_sessions_and_tokens(client, tenant):
+    lost, _ = register(client, tenant, "ian@example.com")
+    user = User.objects.for_tenant(tenant).get(email="ian@example.com")
+    access, refresh = _tokens_for(user, tenant)
+    old_session = Client()
+    assert sign_in(old_session, tenant, lost, email="ian@example.com").status_code == 200
+    # The old sign-in happened earlier (idp.session compares whole seconds).
+    session = old_session.session
+    session["idp_signins"][str(tenant.pk)]["auth_time"] -= 5
+    session.save()
+
+    browser = Client()
+    page = browser.post(url("signin-recover", tenant), {"email": "ian@example.com"})
+    assert page.status_code == 200 and b"If <strong>ian@example.com</strong>" in page.content
+    proven = post_json(browser, url("signin-email-code", tenant), {"code": last_code()})
+    assert proven.json()["redirect"] == url("signin-create-passkey", tenant)
+    assert browser.get(url("signin-create-passkey", tenant)).status_code == 200
+    new = SoftAuthenticator()
+    options = post_json(browser, url("signin-register-options", tenant)).json()
+    done = post_json(
+        browser,
+        url("signin-register-verify", tenant),
+        {
+            "handle": options["handle"],
+            "credential": new.create(options["publicKey"], origin()),
+        },
+    )
+    assert done.status_code == 200, done.content
+    user.refresh_from_db()
+    assert user.sessions_valid_after is not None
+    assert user.credentials.count() == 2
+    # The old browser is signed out; the recovering one is signed in.
+    assert old_session.get(url("account", tenant)).status_code == 302
+    assert browser.get(url("account", tenant)).status_code == 200
+    assert not get_access_token_model().objects.filter(pk=access.pk).exists()
+    refresh.refresh_from_db()
+    assert refresh.revoked is not None
+    actions = set(AuditEvent.objects.for_tenant(tenant).values_list("action", flat=True))
+    assert {"enduser.recovery_requested", "enduser.recovered"} <= actions
+
+
+def test_recovery_link_is_single_use_and_works_in_another_browser(client, tenant):
+    register(client, tenant, "jan@example.com")
+    client.post(url("signin-recover", tenant), {"email": "jan@example.com"})
+    link = last_link("jan@example.com")
+    elsewhere = Client()
+    assert elsewhere.get(link).status_code == 200
+    response = elsewhere.post(link)
+    assert response.status_code == 302 and response["Location"] == url(
+        "signin-create-passkey", tenant
+    )
+    assert elsewhere.post(link).status_code == 400
+    # The code of the same email is used up too.
+    code = post_json(client, url("signin-email-code", tenant), {"code": last_code()})
+    assert code.status_code == 400
+
+
+def test_recovery_for_an_unknown_email_looks_the_same_and_sends_nothing(client, tenant, mailoutbox):
+    page = client.post(url("signin-recover", tenant), {"email": "nobody@example.com"})
+    assert page.status_code == 200 and b"If <strong>nobody@example.com</strong>" in page.content
+    assert mailoutbox == []
+    response = post_json(client, url("signin-email-code", tenant), {"code": "123456"})
+    assert response.status_code == 400
+
+
+def test_expired_recovery_link_is_refused(client, tenant):
+    register(client, tenant, "kai@example.com")
+    client.post(url("signin-recover", tenant), {"email": "kai@example.com"})
+    from django.utils import timezone
+
+    from accounts.models import EmailLink
+
+    EmailLink.objects.filter(purpose="recovery").update(expires_at=timezone.now())
+    page = client.get(last_link("kai@example.com"))
+    assert page.status_code == 400 and b"expired" in page.content
+    code = post_json(client, url("signin-email-code", tenant), {"code": last_code()})
+    assert code.status_code == 400 and "expired" in code.json()["error"]
+
+
+def test_link_of_another_tenant_is_refused(client, tenant, other_tenant):
+    register(client, tenant, "leo@example.com")
+    client.post(url("signin-recover", tenant), {"email": "leo@example.com"})
+    link = last_link("leo@example.com").replace(f"/t/{tenant.slug}/", f"/t/{other_tenant.slug}/")
+    assert client.get(link).status_code == 400
+    assert client.post(link).status_code == 400
+
+
+def test_create_passkey_page_without_proof_names_the_problem(client, tenant):
+    response = client.get(url("signin-create-passkey", tenant))
+    assert response.status_code == 400
+    assert b"expired" in response.content and b"Try again" in response.content
+
+
+def test_passkey_credential_rows_stay_per_user(client, tenant):
+    register(client, tenant, "max@example.com")
+    assert WebAuthnCredential.objects.filter(user__tenant=tenant).count() == 1
