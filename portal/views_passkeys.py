@@ -173,9 +173,8 @@ def reauth_verify(request):
 
 
 def _may_add(request) -> bool:
-    # Without any passkey (new account, lost passkey) the link sign-in is the fresh check.
-    no_passkey = not request.user.credentials.exists()
-    return is_fresh(request, allow_link=no_passkey)
+    # A link sign-in proves the mailbox and is the lost-passkey recovery path, so it counts.
+    return is_fresh(request, allow_link=True)
 
 
 @json_login_required
