@@ -106,12 +106,11 @@ class TenantValidator(OAuth2Validator):
             return None
         if "\x00" in client_id:
             return None
-        client = (
-            OIDCClient.objects.for_tenant(tenant)
-            .filter(client_id=client_id)
-            .prefetch_related("redirect_urls")
-            .first()
-        )
+        clients = OIDCClient.objects.for_tenant(tenant).filter(client_id=client_id)
+        if getattr(request, "response_type", None):
+            # The authorization endpoint checks the redirect URI (twice): fetch them once.
+            clients = clients.prefetch_related("redirect_urls")
+        client = clients.first()
         if client is not None:
             # The tenant is already loaded; spare the query when the client reads it.
             client.tenant = tenant
@@ -195,7 +194,11 @@ class TenantValidator(OAuth2Validator):
 
     def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
         # Called by oauthlib before the client is authenticated, only to pick OIDC or OAuth 2.
-        grant = Grant.objects.filter(code=code).only("scope").first()
+        if not isinstance(code, str) or len(code) > 255:
+            return []
+        grant = Grant.objects.filter(code=code).first()
+        # Kept for validate_code, which uses it only if it belongs to the authenticated client.
+        request.latchkey_grant_candidate = grant
         return grant.scope.split() if grant and grant.scope else []
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
@@ -229,7 +232,9 @@ class TenantValidator(OAuth2Validator):
 
                 authorization_code_reuse(code=record, client=client)
             return False
-        grant = Grant.objects.filter(code=code, application=client).first()
+        grant = getattr(request, "latchkey_grant_candidate", None)
+        if grant is None or grant.code != code or grant.application_id != client.pk:
+            grant = Grant.objects.filter(code=code, application=client).first()
         if grant is None or grant.is_expired():
             return False
         request.scopes = grant.scope.split()
@@ -253,7 +258,12 @@ class TenantValidator(OAuth2Validator):
     def confirm_redirect_uri(self, client_id, code, redirect_uri, client, *args, **kwargs):
         request = kwargs.get("request") or (args[0] if args else None)
         grant = getattr(request, "latchkey_grant", None)
-        return grant is not None and grant.redirect_uri_allowed(redirect_uri)
+        if grant is None or not grant.redirect_uri_allowed(redirect_uri):
+            # RFC 6749 §5.2: a code used with another redirect_uri is an invalid grant.
+            raise errors.InvalidGrantError(
+                description="redirect_uri differs from the authorization request.", request=request
+            )
+        return True
 
     def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
         grant = getattr(request, "latchkey_grant", None)

@@ -17,9 +17,10 @@ from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
+from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from idp.discovery import cached_document_response
-from idp.form_post import FORM_POST, FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver, harden
+from idp.form_post import FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver, harden
 from idp.session import enduser_current, enduser_sign_out
 from tenants.keys import signing_keys_published
 from tenants.models import OIDCClient
@@ -149,7 +150,12 @@ class AuthorizeView(OAuthLibMixin, View):
         except OAuthToolkitError as error:
             return self._error(request, params, error.oauthlib_error.twotuples)
 
-        client = OIDCClient.objects.for_tenant(tenant).get(client_id=credentials["client_id"])
+        oauth_request = credentials.pop("request", None)
+        client = getattr(oauth_request, "client", None)
+        if not isinstance(client, OIDCClient):
+            client = OIDCClient.objects.for_tenant(tenant).get(client_id=credentials["client_id"])
+        # Handing the loaded client on spares oauthlib's second validation pass the queries.
+        credentials["client"] = client
         response_type = credentials["response_type"]
         redirect_uri = credentials["redirect_uri"]
         mode = params.get("response_mode") or _default_mode(response_type, client)
@@ -238,18 +244,21 @@ class AuthorizeView(OAuthLibMixin, View):
 
     def _fatal(self, request, error):
         oauth_error = error.oauthlib_error
-        titles = {
-            "invalid_client_id": "Unknown application",
-            "invalid_redirect_uri": "Redirect URL not registered",
-            "mismatching_redirect_uri": "Redirect URL not registered",
-            "missing_redirect_uri": "Missing redirect URL",
-        }
-        title = titles.get(oauth_error.error, "The application's request is invalid")
-        message = {
-            "Unknown application": "This application is not registered with this organisation.",
-            "Redirect URL not registered": "The redirect_uri does not exactly match a Redirect "
-            "URL registered for this application.",
-        }.get(title, oauth_error.description or "The request could not be processed.")
+        if isinstance(oauth_error, oauth_errors.InvalidClientIdError):
+            title = "Unknown application"
+            message = "This application is not registered with this organisation."
+        elif isinstance(
+            oauth_error,
+            (oauth_errors.MismatchingRedirectURIError, oauth_errors.InvalidRedirectURIError),
+        ):
+            title = "Redirect URL not registered"
+            message = (
+                "The redirect_uri does not exactly match a Redirect URL registered for this "
+                "application."
+            )
+        else:
+            title = "The application's request is invalid"
+            message = oauth_error.description or "The request could not be processed."
         return error_page(request, status=400, title=title, message=message, code=oauth_error.error)
 
     def _error(self, request, params, pairs):

@@ -117,3 +117,670 @@ def test_code_flow_returns_signed_id_token_with_claims(client, rp, user, tenant)
     assert claims["name"] == "Ada Lovelace"
     assert claims["email"] == "ada@example.com" and claims["email_verified"] is True
     assert abs(claims["auth_time"] - time.time()) < 60
+
+
+def test_code_flow_without_nonce_succeeds(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    code = get_code(client, rp, nonce=None)
+    body = exchange(client, rp, code).json()
+    claims = verify(tenant, body["id_token"], rp.client_id)
+    assert "nonce" not in claims
+
+
+def test_state_is_echoed_unchanged(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    state = "a b+c/d=e&f%20g~é"
+    response = authorize(client, rp, state=state)
+    assert query_of(response["Location"])["state"] == state
+
+
+# --- refusals: an error page, never a redirect ---------------------------------------------
+
+
+def assert_error_page(response, status=400):
+    assert response.status_code == status, response.content[:300]
+    assert "Location" not in response
+    assert b"<h1>" in response.content
+
+
+def test_oidc_off_refuses_with_error_page(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    tenant.oidc_enabled = False
+    tenant.save()
+    response = authorize(client, rp)
+    assert_error_page(response, 403)
+    assert b"turned off" in response.content
+
+
+def test_suspended_tenant_refuses_with_error_page(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    tenant.status = tenant.Status.SUSPENDED
+    tenant.save()
+    assert_error_page(authorize(client, rp), 404)
+
+
+def test_unknown_client_refuses_with_error_page(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, client_id="no-such-client")
+    assert_error_page(response)
+    assert b"not registered" in response.content
+
+
+def test_missing_redirect_uri_refuses_with_error_page(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    assert_error_page(authorize(client, rp, redirect_uri=None))
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "https://rp.example.com/cb/",  # trailing slash
+        "https://RP.example.com/cb",  # case of the host
+        "https://rp.example.com/CB",  # case of the path
+        "https://rp.example.com/cb?x=1",  # an added query
+        "https://rp.example.com/cb#frag",  # a fragment
+        "https://user@rp.example.com/cb",  # userinfo
+        "https://rp.example.com:443/cb",  # an explicit port
+        "https://rp.example.com:8443/cb",  # another port
+        "https://rp.example.com/%63b",  # percent-encoding
+        "http://rp.example.com/cb",  # scheme
+        "https://rp.example.com.evil.test/cb",  # suffix
+    ],
+)
+def test_redirect_uri_must_match_exactly(client, rp, user, tenant, variant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, redirect_uri=variant)
+    assert_error_page(response)
+    assert b"Redirect URL" in response.content
+
+
+def test_unknown_response_type_errors_to_the_registered_redirect_uri(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, response_type="banana")
+    assert response.status_code == 302
+    assert response["Location"].startswith(rp.redirect_uri + "?")
+    params = query_of(response["Location"])
+    assert params["error"] == "unsupported_response_type"
+    assert params["state"] == "st-123"
+    assert params["iss"] == tenant.issuer
+
+
+def test_missing_response_type_errors_to_the_registered_redirect_uri(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, response_type=None)
+    assert response.status_code == 302
+    assert response["Location"].startswith(rp.redirect_uri + "?")
+    assert query_of(response["Location"])["error"] == "invalid_request"
+
+
+def test_unsupported_response_mode_errors_to_the_redirect_uri(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, response_mode="web_message")
+    # Delivered in the client's registered mode (form_post by default).
+    action, fields = form_post_fields(response.content.decode())
+    assert action == rp.redirect_uri
+    assert fields["error"] == "invalid_request" and fields["state"] == "st-123"
+
+
+# --- codes ---------------------------------------------------------------------------------
+
+
+def test_code_is_single_use_and_reuse_revokes_its_tokens(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    first = exchange(client, rp, code)
+    assert first.status_code == 200
+    tokens = first.json()
+    userinfo = reverse_url(tenant, "oidc-userinfo")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
+    assert client.get(userinfo, **bearer).status_code == 200
+
+    second = exchange(client, rp, code)
+    assert second.status_code == 400
+    assert second.json()["error"] == "invalid_grant"
+    assert client.get(userinfo, **bearer).status_code == 401
+    assert not AccessToken.objects.filter(application=rp.client).exists()
+    assert not IDToken.objects.filter(application=rp.client).exists()
+    assert all(r.revoked for r in RefreshToken.objects.filter(application=rp.client))
+    refresh = client.post(
+        token_path(tenant),
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": rp.client_id,
+            "client_secret": rp.secret,
+        },
+    )
+    assert refresh.json()["error"] == "invalid_grant"
+    assert AuditEvent.objects.filter(action="oidc.code_reused", tenant=tenant).count() == 1
+
+
+def test_code_lives_at_most_60_seconds(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    grant = Grant.objects.get(code=code)
+    assert grant.expires - timezone.now() <= timedelta(seconds=60)
+    past = timezone.now() - timedelta(seconds=1)
+    Grant.objects.filter(pk=grant.pk).update(expires=past)
+    AuthorizationCode.objects.filter(client=rp.client).update(expires_at=past)
+    response = exchange(client, rp, code)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_code_is_bound_to_its_client(client, rp, user, tenant):
+    other = make_rp(tenant, redirect_uri=rp.redirect_uri)
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    response = exchange(client, other, code)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+    assert exchange(client, rp, code).status_code == 200
+
+
+def test_code_is_bound_to_its_redirect_uri(client, user, tenant):
+    rp = make_rp(tenant)
+    from tenants.models import RedirectURL
+
+    RedirectURL.objects.create(tenant=tenant, client=rp.client, url="https://rp.example.com/cb2")
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    response = exchange(client, rp, code, redirect_uri="https://rp.example.com/cb2")
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+
+
+def test_wrong_secret_by_basic_is_401_invalid_client(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = exchange(client, rp, get_code(client, rp), secret="wrong", basic=True)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_wrong_secret_by_post_is_401_invalid_client(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = exchange(client, rp, get_code(client, rp), secret="wrong")
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+
+
+def test_client_secret_basic_succeeds(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = exchange(client, rp, get_code(client, rp), basic=True)
+    assert response.status_code == 200
+    assert rp.client.secrets.get().last_used_at is not None
+
+
+def test_revoked_and_expired_secrets_are_refused(client, rp, user, tenant):
+    from tests.idp.oidc_support import add_secret
+
+    expired = add_secret(rp.client, expires_at=timezone.now() - timedelta(minutes=1))
+    revoked = add_secret(rp.client, revoked_at=timezone.now())
+    sign_in(client, tenant, user)
+    for secret in (expired, revoked):
+        response = exchange(client, rp, get_code(client, rp), secret=secret)
+        assert response.status_code == 401
+
+
+def test_token_responses_are_no_store(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    ok = exchange(client, rp, get_code(client, rp))
+    bad = exchange(client, rp, "nope")
+    unauthorised = exchange(client, rp, "nope", secret="wrong")
+    for response in (ok, bad, unauthorised):
+        assert response["Cache-Control"] == "no-store"
+        assert response["Pragma"] == "no-cache"
+    assert (ok.status_code, bad.status_code, unauthorised.status_code) == (200, 400, 401)
+
+
+# --- PKCE ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def public_rp(tenant):
+    from tenants.models import OIDCClient
+
+    rp = make_rp(tenant)
+    OIDCClient.objects.filter(pk=rp.client.pk).update(client_type=OIDCClient.CLIENT_PUBLIC)
+    rp.client.refresh_from_db()
+    return rp
+
+
+def test_pkce_is_required_for_public_clients(client, public_rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, public_rp)
+    assert query_of(response["Location"])["error"] == "invalid_request"
+    verifier, challenge = pkce_pair()
+    code = get_code(client, public_rp, code_challenge=challenge, code_challenge_method="S256")
+    response = client.post(
+        token_path(tenant),
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": public_rp.redirect_uri,
+            "client_id": public_rp.client_id,
+            "code_verifier": verifier,
+        },
+    )
+    assert response.status_code == 200, response.content
+
+
+def test_pkce_plain_is_refused(client, public_rp, user, tenant):
+    sign_in(client, tenant, user)
+    for method in ("plain", None):
+        response = authorize(
+            client, public_rp, code_challenge="x" * 43, code_challenge_method=method
+        )
+        assert query_of(response["Location"])["error"] == "invalid_request"
+    assert not Grant.objects.exists()
+
+
+def test_pkce_is_honoured_for_confidential_clients(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    verifier, challenge = pkce_pair()
+    code = get_code(client, rp, code_challenge=challenge, code_challenge_method="S256")
+    wrong = exchange(client, rp, code, code_verifier=pkce_pair()[0])
+    assert wrong.json()["error"] == "invalid_grant"
+    code = get_code(client, rp, code_challenge=challenge, code_challenge_method="S256")
+    missing = exchange(client, rp, code)
+    assert missing.json()["error"] == "invalid_request"
+    code = get_code(client, rp, code_challenge=challenge, code_challenge_method="S256")
+    assert exchange(client, rp, code, code_verifier=verifier).status_code == 200
+
+
+# --- implicit, response modes, iss ---------------------------------------------------------
+
+
+@pytest.fixture
+def implicit_rp(tenant):
+    return make_rp(tenant, response_type="id_token")
+
+
+def test_implicit_id_token_with_form_post_works(client, implicit_rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, implicit_rp, response_type="id_token", response_mode="form_post")
+    assert response.status_code == 200
+    action, fields = form_post_fields(response.content.decode())
+    assert action == implicit_rp.redirect_uri
+    assert fields["state"] == "st-123"
+    assert fields["iss"] == tenant.issuer
+    claims = verify(tenant, fields["id_token"], implicit_rp.client_id, nonce="n-456")
+    assert claims["sub"] == user.subject and claims["email"] == user.email
+    assert "access_token" not in fields and "code" not in fields
+
+
+def test_implicit_without_nonce_is_refused(client, implicit_rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(
+        client, implicit_rp, response_type="id_token", response_mode="fragment", nonce=None
+    )
+    assert response.status_code == 302
+    params = fragment_of(response["Location"])
+    assert params["error"] == "invalid_request"
+    assert "id_token" not in params
+
+
+def test_implicit_is_never_sent_in_a_query(client, implicit_rp, user, tenant):
+    sign_in(client, tenant, user)
+    implicit_rp.client.response_mode = "query"
+    implicit_rp.client.save()
+    response = authorize(client, implicit_rp, response_type="id_token", response_mode="query")
+    assert "id_token" not in response["Location"]
+    assert urlsplit(response["Location"]).query == ""
+    assert fragment_of(response["Location"])["error"] == "invalid_request"
+
+
+def test_response_mode_fragment_carries_code_and_iss(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, response_mode="fragment")
+    assert urlsplit(response["Location"]).query == ""
+    params = fragment_of(response["Location"])
+    assert params["code"] and params["state"] == "st-123" and params["iss"] == tenant.issuer
+
+
+def test_form_post_page_auto_submits_without_inline_script(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, response_mode="form_post")
+    html = response.content.decode()
+    action, fields = form_post_fields(html)
+    assert action == rp.redirect_uri
+    assert fields["code"] and fields["state"] == "st-123" and fields["iss"] == tenant.issuer
+    assert response["Cache-Control"] == "no-store"
+    csp = response["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in csp
+        and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    )
+    assert "form-action https://rp.example.com" in csp
+    assert "<script>" not in html and "onload" not in html
+    assert "<noscript>" in html
+    script = client.get(reverse_url(tenant, "oidc-form-post-js"))
+    assert script.status_code == 200 and b"submit()" in script.content
+
+
+def test_client_default_response_mode_applies_without_a_parameter(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    assert rp.client.response_mode == "form_post"
+    response = authorize(client, rp, response_mode=None)
+    assert response.status_code == 200
+    assert form_post_fields(response.content.decode())[1]["code"]
+
+
+# --- sign-in hand-off, prompt, max_age, login_hint -----------------------------------------
+
+
+def sign_in_url(tenant):
+    from django.urls import reverse
+
+    return reverse("idp:sign-in", kwargs={"tenant_slug": tenant.slug})
+
+
+def test_without_sign_in_authorize_hands_off_and_resumes(client, rp, user, tenant):
+    response = authorize(client, rp, login_hint="ada@example.com")
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(sign_in_url(tenant) + "?")
+    params = query_of(location)
+    assert params["login_hint"] == "ada@example.com"
+    assert params["next"].startswith(f"/t/{tenant.slug}/authorize?")
+    assert query_of(params["next"])["state"] == "st-123"
+    sign_in(client, tenant, user)
+    resumed = client.get(params["next"])
+    assert resumed.status_code == 302
+    assert query_of(resumed["Location"])["code"]
+
+
+def test_prompt_none_without_sign_in_is_login_required(client, rp, user, tenant):
+    response = authorize(client, rp, prompt="none")
+    assert response.status_code == 302
+    assert response["Location"].startswith(rp.redirect_uri)
+    params = query_of(response["Location"])
+    assert params["error"] == "login_required" and params["state"] == "st-123"
+
+
+def test_prompt_none_with_sign_in_returns_a_code(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    assert query_of(authorize(client, rp, prompt="none")["Location"])["code"]
+
+
+def test_prompt_login_forces_a_fresh_sign_in(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, prompt="login")
+    assert response["Location"].startswith(sign_in_url(tenant))
+    next_url = query_of(response["Location"])["next"]
+    assert "prompt" not in query_of(next_url)
+    # The old sign-in is gone: resuming without signing in again goes back to the sign-in page.
+    assert client.get(next_url)["Location"].startswith(sign_in_url(tenant))
+    sign_in(client, tenant, user, amr=("hwk", "user", "mfa"))
+    resumed = client.get(next_url)
+    code = query_of(resumed["Location"])["code"]
+    claims = verify(tenant, exchange(client, rp, code).json()["id_token"], rp.client_id)
+    assert claims["amr"] == ["hwk", "user", "mfa"]
+
+
+def test_max_age_exceeded_requires_a_new_sign_in(client, rp, user, tenant):
+    from idp.session import SESSION_KEY
+
+    sign_in(client, tenant, user)
+    session = client.session
+    record = session[SESSION_KEY][str(tenant.pk)]
+    record["auth_time"] -= 600
+    session[SESSION_KEY] = {str(tenant.pk): record}
+    session.save()
+    assert authorize(client, rp, max_age="3600").status_code == 302
+    fresh = query_of(authorize(client, rp, max_age="3600")["Location"])
+    assert fresh["code"]
+    claims = verify(tenant, exchange(client, rp, fresh["code"]).json()["id_token"], rp.client_id)
+    assert claims["auth_time"] == record["auth_time"]
+    stale = authorize(client, rp, max_age="60")
+    assert stale["Location"].startswith(sign_in_url(tenant))
+    assert "max_age" not in query_of(query_of(stale["Location"])["next"])
+
+
+def test_max_age_exceeded_with_prompt_none_is_login_required(client, rp, user, tenant):
+    from idp.session import SESSION_KEY
+
+    sign_in(client, tenant, user)
+    session = client.session
+    record = session[SESSION_KEY][str(tenant.pk)]
+    record["auth_time"] -= 600
+    session[SESSION_KEY] = {str(tenant.pk): record}
+    session.save()
+    response = authorize(client, rp, max_age="60", prompt="none")
+    assert query_of(response["Location"])["error"] == "login_required"
+
+
+def test_portal_session_is_never_an_end_user_sign_in(client, rp, tenant):
+    admin = factories.portal_user()
+    factories.membership(tenant=tenant, user=admin, role="read_write")
+    client.force_login(admin)
+    response = authorize(client, rp)
+    assert response["Location"].startswith(sign_in_url(tenant))
+    assert not Grant.objects.exists()
+
+
+def test_sign_in_at_one_tenant_is_not_reused_at_another(client, rp, user, tenant):
+    other = oidc_tenant()
+    other_rp = make_rp(other)
+    sign_in(client, tenant, user)
+    response = authorize(client, other_rp)
+    assert response["Location"].startswith(sign_in_url(other))
+
+
+# --- headers -------------------------------------------------------------------------------
+
+
+def test_authorize_pages_forbid_framing_referrers_and_cors(client, rp, user, tenant):
+    responses = [
+        authorize(client, rp, HTTP_ORIGIN="https://evil.test"),  # sign-in hand-off
+        authorize(client, rp, client_id="nope"),  # error page
+    ]
+    sign_in(client, tenant, user)
+    responses.append(authorize(client, rp, response_mode="form_post"))
+    for response in responses:
+        assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+        assert response["Referrer-Policy"] == "no-referrer"
+        assert not [h for h in response.headers if h.lower().startswith("access-control-")]
+
+
+def test_spoofed_forwarded_headers_change_nothing(client, rp, user, tenant, settings):
+    spoof = {"HTTP_X_FORWARDED_HOST": "evil.test", "HTTP_X_FORWARDED_PROTO": "https"}
+    discovery = client.get(reverse_url(tenant, "oidc-discovery"), **spoof).json()
+    assert discovery["issuer"] == tenant.issuer == f"{settings.PUBLIC_URL}/t/{tenant.slug}"
+    assert all("evil.test" not in str(v) for v in discovery.values())
+    hand_off = client.get(
+        authorize_path(tenant)
+        + "?"
+        + urlencode(
+            {
+                "client_id": rp.client_id,
+                "redirect_uri": rp.redirect_uri,
+                "response_type": "code",
+                "scope": "openid",
+            }
+        ),
+        **spoof,
+    )
+    assert hand_off["Location"].startswith("/t/")
+    sign_in(client, tenant, user)
+    params = {
+        "client_id": rp.client_id,
+        "redirect_uri": rp.redirect_uri,
+        "response_type": "code",
+        "scope": "openid",
+        "response_mode": "query",
+    }
+    response = client.get(authorize_path(tenant) + "?" + urlencode(params), **spoof)
+    assert response["Location"].startswith(rp.redirect_uri + "?")
+    assert query_of(response["Location"])["iss"] == tenant.issuer
+
+
+def test_trusted_proxy_still_cannot_change_the_issuer(client, rp, tenant, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    spoof = {"HTTP_X_FORWARDED_HOST": "evil.test", "HTTP_X_FORWARDED_PROTO": "https"}
+    discovery = client.get(reverse_url(tenant, "oidc-discovery"), **spoof).json()
+    assert discovery["issuer"] == f"{settings.PUBLIC_URL}/t/{tenant.slug}"
+
+
+# --- userinfo, revocation, refresh ---------------------------------------------------------
+
+
+def reverse_url(tenant, name):
+    from django.urls import reverse
+
+    return reverse(f"idp:{name}", kwargs={"tenant_slug": tenant.slug})
+
+
+def test_userinfo_returns_the_scoped_claims(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    tokens = exchange(client, rp, get_code(client, rp)).json()
+    response = client.get(
+        reverse_url(tenant, "oidc-userinfo"), HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}"
+    )
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response.json() == {
+        "sub": user.subject,
+        "name": "Ada Lovelace",
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "email": "ada@example.com",
+        "email_verified": True,
+    }
+    narrow = exchange(client, rp, get_code(client, rp, scope="openid")).json()
+    response = client.get(
+        reverse_url(tenant, "oidc-userinfo"), HTTP_AUTHORIZATION=f"Bearer {narrow['access_token']}"
+    )
+    assert response.json() == {"sub": user.subject}
+
+
+def test_userinfo_refuses_bad_tokens(client, tenant):
+    response = client.get(reverse_url(tenant, "oidc-userinfo"), HTTP_AUTHORIZATION="Bearer nope")
+    assert response.status_code == 401
+    assert client.get(reverse_url(tenant, "oidc-userinfo")).status_code == 401
+
+
+def test_revocation_ends_an_access_token(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    tokens = exchange(client, rp, get_code(client, rp)).json()
+    response = client.post(
+        reverse_url(tenant, "oidc-revoke"),
+        {"token": tokens["access_token"], "client_id": rp.client_id, "client_secret": rp.secret},
+    )
+    assert response.status_code == 200
+    userinfo = client.get(
+        reverse_url(tenant, "oidc-userinfo"), HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}"
+    )
+    assert userinfo.status_code == 401
+
+
+def test_refresh_token_grant_issues_a_new_access_token(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    tokens = exchange(client, rp, get_code(client, rp)).json()
+    response = client.post(
+        token_path(tenant),
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": rp.client_id,
+            "client_secret": rp.secret,
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["access_token"] != tokens["access_token"]
+
+
+# --- logout --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def logout_url(rp):
+    from tenants.models import RedirectURL
+
+    RedirectURL.objects.create(
+        tenant=rp.tenant,
+        client=rp.client,
+        kind=RedirectURL.LOGOUT,
+        url="https://rp.example.com/bye",
+    )
+    return "https://rp.example.com/bye"
+
+
+def issue_id_token(client, rp, user):
+    sign_in(client, rp.tenant, user)
+    return exchange(client, rp, get_code(client, rp)).json()["id_token"]
+
+
+def test_logout_with_hint_signs_out_and_returns_to_registered_uri(
+    client, rp, user, tenant, logout_url
+):
+    from idp.session import SESSION_KEY
+
+    id_token = issue_id_token(client, rp, user)
+    response = client.get(
+        reverse_url(tenant, "oidc-logout"),
+        {"id_token_hint": id_token, "post_logout_redirect_uri": logout_url, "state": "s1"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == logout_url + "?state=s1"
+    assert str(tenant.pk) not in client.session.get(SESSION_KEY, {})
+
+
+def test_logout_refuses_unregistered_post_logout_redirect_uri(client, rp, user, tenant, logout_url):
+    id_token = issue_id_token(client, rp, user)
+    response = client.get(
+        reverse_url(tenant, "oidc-logout"),
+        {"id_token_hint": id_token, "post_logout_redirect_uri": "https://evil.test/bye"},
+    )
+    assert_error_page(response)
+    response = client.get(
+        reverse_url(tenant, "oidc-logout"), {"post_logout_redirect_uri": logout_url}
+    )
+    assert_error_page(response)
+
+
+def test_logout_refuses_an_unsigned_hint(client, rp, user, tenant, logout_url):
+    id_token = issue_id_token(client, rp, user)
+    header, payload, _sig = id_token.split(".")
+    forged_header = (
+        base64.urlsafe_b64encode(json.dumps({"alg": "none"}).encode()).decode().rstrip("=")
+    )
+    response = client.get(
+        reverse_url(tenant, "oidc-logout"),
+        {"id_token_hint": f"{forged_header}.{payload}.", "post_logout_redirect_uri": logout_url},
+    )
+    assert_error_page(response)
+
+
+def test_logout_without_hint_asks_before_signing_out(client, rp, user, tenant, logout_url):
+    from idp.session import SESSION_KEY
+
+    sign_in(client, tenant, user)
+    params = {"client_id": rp.client_id, "post_logout_redirect_uri": logout_url}
+    page = client.get(reverse_url(tenant, "oidc-logout"), params)
+    assert page.status_code == 200 and b"Sign out?" in page.content
+    assert str(tenant.pk) in client.session.get(SESSION_KEY, {})
+    done = client.post(reverse_url(tenant, "oidc-logout"), {**params, "confirm": "yes"})
+    assert done["Location"] == logout_url
+    assert str(tenant.pk) not in client.session.get(SESSION_KEY, {})
+
+
+# --- query counts --------------------------------------------------------------------------
+
+
+def test_authorize_query_count(client, rp, user, tenant, django_assert_max_num_queries):
+    sign_in(client, tenant, user)
+    authorize(client, rp)  # warm caches of the session and the client
+    # tenant, session, user, client, its redirect URLs, DOT's grant, our code record
+    with django_assert_max_num_queries(7):
+        response = authorize(client, rp)
+    assert response.status_code == 302
+
+
+def test_token_exchange_query_count(client, rp, user, tenant, django_assert_max_num_queries):
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    # 14 statements, plus 4 savepoints because the test runs inside a transaction
+    with django_assert_max_num_queries(18):
+        response = exchange(client, rp, code)
+    assert response.status_code == 200
