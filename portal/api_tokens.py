@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -54,7 +55,7 @@ def api_token_create(
         raise ValidationError({"name": f"Must be at most {NAME_MAX_LENGTH} characters."})
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
         raise ValidationError({"name": "Must not contain control characters."})
-    if type(user).objects.select_for_update().filter(pk=user.pk).first() is None:
+    if get_user_model().objects.select_for_update().filter(pk=user.pk).first() is None:
         raise ValueError("no such user")
     live = api_tokens_of(user=user).filter(revoked_at__isnull=True).count()
     if live >= MAX_ACTIVE_TOKENS:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.authentication import SessionAuthentication
@@ -291,3 +293,9 @@ class AuditEventList(ApiListView):
     @extend_schema(responses={200: AuditEventSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+
+@csrf_exempt
+def api_not_found(request, *args, **kwargs):
+    """Unknown paths under /api/ answer in JSON like every other API error."""
+    return JsonResponse({"detail": "Not found."}, status=404)
