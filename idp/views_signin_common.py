@@ -83,7 +83,7 @@ def json_body(request) -> dict:
         raise SignInError("The request is too large.")
     try:
         body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise SignInError("The request body is not valid JSON.") from exc
     if not isinstance(body, dict):
         raise SignInError("The request body must be a JSON object.")
