@@ -1,0 +1,86 @@
+"""Headless Chromium: a read-write admin turns on OIDC, adds a Redirect URL, generates a secret."""
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+
+from tenants.client_secrets import client_secret_match
+from tenants.models import RedirectURL
+from tenants.oidc_selectors import client_get_primary
+from tests import factories
+
+REDIRECT = "https://contoso.b2clogin.com/contoso.onmicrosoft.com/oauth2/authresp"
+
+
+def _signed_in(page, live_server, user):
+    """Give the browser a portal session for `user` (sign-in itself is tested elsewhere)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url, "httpOnly": True}]
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_admin_enables_oidc_adds_redirect_url_and_generates_secret(public_live_server, page):
+    tenant = factories.tenant(slug="browser-co", display_name="Browser Co")
+    admin = factories.membership(tenant=tenant, role="read_write").user
+    _signed_in(page, public_live_server, admin)
+    page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=public_live_server.url
+    )
+    page.goto(f"{public_live_server.url}/portal/tenants/{tenant.slug}/settings/")
+
+    # 1. Enable OIDC (off by default) and save.
+    switch = page.get_by_label("Enable OIDC")
+    assert not switch.is_checked()
+    switch.check()
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Enable OIDC").is_checked()
+    tenant.refresh_from_db()
+    assert tenant.oidc_enabled is True
+
+    # 2. A wrong Redirect URL gets a field error that says why; then the right one.
+    page.get_by_label("Redirect URL").fill("http://contoso.example.com/cb")
+    page.get_by_role("button", name="Add").click()
+    assert "Must use https://" in page.locator("#redirect-urls").inner_text()
+    page.get_by_label("Redirect URL").fill(REDIRECT)
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_load_state()
+    assert REDIRECT in page.locator("#redirect-urls").inner_text()
+    assert RedirectURL.objects.for_tenant(tenant).get().url == REDIRECT
+
+    # 3. Generate a secret, read it from the page and from the clipboard via "Copy".
+    page.get_by_label("Secret name").fill("Azure AD B2C")
+    page.get_by_role("button", name="Generate").click()
+    shown = page.locator("#new-secret-value").inner_text().strip()
+    assert "will not be shown again" in page.locator("#new-secret").inner_text()
+    page.locator("#new-secret [data-copy-target]").click()
+    page.wait_for_function(
+        "() => document.querySelector('#new-secret button').textContent === 'Copied'"
+    )
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == shown
+
+    # 4. Until the IdP token endpoint lands, check the secret against the stored digest.
+    client = client_get_primary(tenant=tenant)
+    secret = client_secret_match(client=client, secret=copied)
+    assert secret is not None and secret.name == "Azure AD B2C"
+
+    # Client ID and Metadata URL are on the page, each with a Copy button.
+    assert page.locator("#client-id").inner_text() == client.client_id
+    metadata = page.locator("#metadata-url").inner_text()
+    assert metadata == f"{public_live_server.url}/t/{tenant.slug}/.well-known/openid-configuration"
+    page.locator("[data-copy-target='client-id']").click()
+    page.wait_for_function(
+        "() => document.querySelector(\"[data-copy-target='client-id']\").textContent === 'Copied'"
+    )
+    assert page.evaluate("navigator.clipboard.readText()") == client.client_id
+
+    # After reloading, the secret is gone from the page for good.
+    page.reload()
+    assert shown not in page.content()
+    assert "Azure AD B2C" in page.locator("#client-secrets").inner_text()
