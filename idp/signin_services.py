@@ -198,7 +198,9 @@ def signin_verify(*, tenant, handle, response, request=None) -> SignedIn:
             challenge=record["challenge"],
             public_key=bytes(credential.public_key),
         )
+        owner = credential.user
         credential = passkey_use(credential=credential, result=result, request=request)
+        credential.user = owner  # already loaded with the credential; saves a query
     except WebAuthnError as exc:
         _audit_failure(
             tenant=tenant,
