@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.selectors import access_tenant
 from portal.forms_settings import (
@@ -130,7 +130,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 
 @login_required
-@require_GET
+@require_safe
 def settings_page(request, slug):
     """Show the Settings page (secrets only to read-write members)."""
     access = access_tenant(actor=request.user, slug=slug)
@@ -240,7 +240,7 @@ def secret_revoke(request, slug, pk):
 
 
 @login_required
-@require_GET
+@require_safe
 def b2c_claims_provider(request, slug):
     """Download the Azure AD B2C ClaimsProvider XML for this tenant's client."""
     access = access_tenant(actor=request.user, slug=slug)

@@ -177,11 +177,27 @@ def test_read_only_sees_settings_but_not_secrets_and_cannot_change(client, tenan
     assert tenant.oidc_enabled is False
 
 
-def test_other_tenant_member_gets_404(client, tenant, other_tenant):
+def test_other_tenant_member_gets_404(client, tenant, other_tenant, admin):
+    entry = RedirectURL.objects.create(
+        tenant=tenant, client=client_get_or_create(tenant=tenant, actor=admin), url="https://a.b/"
+    )
+    secret, _ = client_secret_generate(tenant=tenant, actor=admin, name="s")
     outsider = factories.membership(tenant=other_tenant, role="read_write").user
     client.force_login(outsider)
     assert client.get(_url("tenant-settings", tenant)).status_code == 404
+    assert client.get(_url("tenant-settings-b2c-xml", tenant)).status_code == 404
     assert _settings_post(client, tenant).status_code == 404
+    posts = [
+        _url("tenant-settings-redirect-url-add", tenant),
+        _url("tenant-settings-redirect-url-remove", tenant, pk=entry.pk),
+        _url("tenant-settings-secret-generate", tenant),
+        _url("tenant-settings-secret-revoke", tenant, pk=secret.pk),
+    ]
+    for url in posts:
+        assert client.post(url, {"url": "https://x.y/", "name": "x"}).status_code == 404, url
+    assert RedirectURL.objects.filter(pk=entry.pk).exists()
+    secret.refresh_from_db()
+    assert secret.revoked_at is None
 
 
 def test_anonymous_is_sent_to_sign_in(client, tenant):
