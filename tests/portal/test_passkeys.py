@@ -147,3 +147,51 @@ def test_reauth_with_someone_elses_passkey_is_refused(client, signed_in):
     )
     assert response.status_code == 400
     assert "another account" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "credential",
+    [
+        {},
+        {"id": "AA", "rawId": "AA", "type": "public-key", "response": {}},
+        {"id": "AA", "rawId": "AA", "type": "public-key", "response": {"clientDataJSON": "%%"}},
+        {
+            "id": "AA",
+            "rawId": "AA",
+            "type": "public-key",
+            "response": {"clientDataJSON": "e30", "attestationObject": "oA"},
+        },
+        {"id": 5, "rawId": None, "type": [], "response": "x"},
+    ],
+)
+def test_malformed_registration_is_400(client, signed_in, credential):
+    start = post_json(client, "portal:passkey-register-options").json()
+    response = post_json(
+        client,
+        "portal:passkey-register-verify",
+        {"handle": start["handle"], "credential": credential},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]
+
+
+def test_registration_challenge_is_single_use_and_bound_to_the_ceremony(client, signed_in):
+    start = post_json(client, "portal:passkey-register-options").json()
+    credential = SoftAuthenticator().create(start["publicKey"], origin())
+    body = {"handle": start["handle"], "credential": credential}
+    assert post_json(client, "portal:passkey-register-verify", body).status_code == 200
+    assert post_json(client, "portal:passkey-register-verify", body).status_code == 400
+    # A sign-in challenge cannot be used to register.
+    auth = post_json(client, "portal:passkey-auth-options").json()
+    other = SoftAuthenticator().create(
+        {
+            **start["publicKey"],
+            "challenge": auth["publicKey"]["challenge"],
+            "excludeCredentials": [],
+        },
+        origin(),
+    )
+    response = post_json(
+        client, "portal:passkey-register-verify", {"handle": auth["handle"], "credential": other}
+    )
+    assert response.status_code == 400
