@@ -784,3 +784,50 @@ def test_token_exchange_query_count(client, rp, user, tenant, django_assert_max_
     with django_assert_max_num_queries(18):
         response = exchange(client, rp, code)
     assert response.status_code == 200
+
+
+def test_implicit_grant_is_pinned_on_for_the_legacy_flow(settings):
+    # DOT 4.0 flips this default; the legacy Azure AD B2C set-up needs response_type=id_token.
+    assert settings.OAUTH2_PROVIDER["COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT"] is False
+    assert settings.OAUTH2_PROVIDER["COMPLIANT_BCP_RFC9700_PKCE_METHOD"] is True
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "client_id=a&client_id=b",
+        "client_id={cid}&redirect_uri={ru}&redirect_uri={ru}",
+        "client_id={cid}&redirect_uri={ru}&response_type=code&scope=openid&max_age=abc",
+        "client_id={cid}&redirect_uri={ru}&response_type=code&scope=openid&claims=%7Bnot-json",
+        "client_id={cid}&redirect_uri={ru}&response_type=code%20id_token&scope=openid",
+        "client_id={cid}&redirect_uri={ru}&response_type=token&scope=openid",
+        "client_id={cid}&redirect_uri={ru}&response_type=code&scope=openid%20admin",
+        "client_id=%00&redirect_uri={ru}",
+        "client_id={cid}&redirect_uri=%00",
+        "client_id={cid}&redirect_uri={ru}&response_type=code&scope=openid&prompt=none%20login",
+    ],
+)
+def test_malformed_authorize_requests_never_500(client, rp, user, tenant, query):
+    sign_in(client, tenant, user)
+    query = query.format(cid=rp.client_id, ru=quote(rp.redirect_uri, safe=""))
+    response = client.get(authorize_path(tenant) + "?" + query)
+    assert response.status_code < 500
+    if response.status_code == 302:
+        assert response["Location"].startswith(rp.redirect_uri)
+
+
+@pytest.mark.parametrize(
+    "data, headers",
+    [
+        ({"grant_type": "authorization_code"}, {}),
+        ({"grant_type": "nope", "client_id": "x"}, {}),
+        ({"grant_type": "authorization_code", "code": "x" * 5000}, {}),
+        ({"grant_type": "authorization_code", "code": "x"}, {"HTTP_AUTHORIZATION": "Basic !!!"}),
+        ({"grant_type": "authorization_code", "code": "x"}, {"HTTP_AUTHORIZATION": "Basic Og=="}),
+        ({"grant_type": "refresh_token", "refresh_token": "x", "client_id": "\x00"}, {}),
+    ],
+)
+def test_malformed_token_requests_never_500(client, rp, tenant, data, headers):
+    response = client.post(token_path(tenant), data, **headers)
+    assert 400 <= response.status_code < 500
+    assert "error" in response.json()
