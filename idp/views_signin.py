@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -29,6 +29,7 @@ from idp.views_signin_common import (
     json_error,
     json_errors,
     pending_signin,
+    redirect_to,
     safe_next,
     session_get,
     session_put,
@@ -204,7 +205,7 @@ def email_link(request, tenant_slug, kind, token):
     except services.SignInError as exc:
         return _error_page(request, "This link cannot be used", exc.message, 400)
     _status, redirect = _after_proof(request, proof)
-    return HttpResponseRedirect(redirect)
+    return redirect_to(request, redirect)
 
 
 def _error_page(request, title: str, message: str, status: int):
@@ -363,7 +364,7 @@ def sign_out(request, tenant_slug):
             details={"user": current.user.subject},
             request=request,
         )
-    return HttpResponseRedirect(sign_in_url(tenant))
+    return redirect_to(request, sign_in_url(tenant))
 
 
 def not_signed_in() -> JsonResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_GET, require_POST
@@ -22,14 +22,15 @@ from idp.views_signin_common import (
     json_body,
     json_error,
     json_errors,
+    redirect_to,
     session_put,
     sign_in_url,
 )
 
 
-def _to_sign_in(tenant) -> HttpResponseRedirect:
-    return HttpResponseRedirect(
-        sign_in_url(tenant) + "?" + urlencode({"next": account_url(tenant)})
+def _to_sign_in(request, tenant):
+    return redirect_to(
+        request, sign_in_url(tenant) + "?" + urlencode({"next": account_url(tenant)})
     )
 
 
@@ -41,7 +42,7 @@ def account(request, tenant_slug):
     tenant = request.tenant
     current = enduser_current(request, tenant=tenant)
     if current is None:
-        return _to_sign_in(tenant)
+        return _to_sign_in(request, tenant)
     credentials = list(current.user.credentials.all())
     rows = [
         {
@@ -110,11 +111,11 @@ def passkey_rename(request, tenant_slug, passkey_id):
     tenant = request.tenant
     current = enduser_current(request, tenant=tenant)
     if current is None:
-        return _to_sign_in(tenant)
+        return _to_sign_in(request, tenant)
     form = PasskeyNameForm(request.POST, prefix=f"p{passkey_id}")
     if not form.is_valid():
         messages.error(request, "Enter a name of at most 100 characters.")
-        return HttpResponseRedirect(account_url(tenant))
+        return redirect_to(request, account_url(tenant))
     try:
         services.enduser_passkey_rename(
             tenant=tenant,
@@ -127,7 +128,7 @@ def passkey_rename(request, tenant_slug, passkey_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, "Passkey renamed.")
-    return HttpResponseRedirect(account_url(tenant))
+    return redirect_to(request, account_url(tenant))
 
 
 @idp_headers
@@ -137,7 +138,7 @@ def passkey_remove(request, tenant_slug, passkey_id):
     tenant = request.tenant
     current = enduser_current(request, tenant=tenant)
     if current is None:
-        return _to_sign_in(tenant)
+        return _to_sign_in(request, tenant)
     try:
         services.enduser_passkey_remove(
             tenant=tenant, user=current.user, passkey_id=passkey_id, request=request
@@ -146,7 +147,7 @@ def passkey_remove(request, tenant_slug, passkey_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, "Passkey removed.")
-    return HttpResponseRedirect(account_url(tenant))
+    return redirect_to(request, account_url(tenant))
 
 
 @idp_headers
@@ -156,7 +157,7 @@ def verify_email_send(request, tenant_slug):
     tenant = request.tenant
     current = enduser_current(request, tenant=tenant)
     if current is None:
-        return _to_sign_in(tenant)
+        return _to_sign_in(request, tenant)
     try:
         link_id = services.email_proof_send(
             tenant=tenant, email=current.user.email, purpose="verify", request=request
@@ -166,4 +167,4 @@ def verify_email_send(request, tenant_slug):
     else:
         session_put(request, SESSION_PENDING_LINK, tenant, link_id)
         messages.success(request, f"We sent a confirmation link to {current.user.email}.")
-    return HttpResponseRedirect(account_url(tenant))
+    return redirect_to(request, account_url(tenant))

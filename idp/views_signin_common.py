@@ -6,7 +6,7 @@ import functools
 import json
 import time
 
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
 from accounts.ratelimit import RateLimited
@@ -42,6 +42,13 @@ def idp_headers(view):
         return response
 
     return wrapped
+
+
+def redirect_to(request, url: str):
+    """A redirect; as JSON for the pages' fetch()-posted forms (see static/idp/forms.js)."""
+    if request.headers.get("X-Requested-With") == "fetch":
+        return JsonResponse({"redirect": url})
+    return HttpResponseRedirect(url)
 
 
 def json_error(message: str, status: int = 400, **extra) -> JsonResponse:

@@ -44,13 +44,22 @@
   }
 
   async function startAutofill() {
+    root.dataset.autofill = "unavailable";
     if (!L.supported() || !PublicKeyCredential.isConditionalMediationAvailable) return;
     if (!(await PublicKeyCredential.isConditionalMediationAvailable())) return;
+    root.dataset.autofill = "offered";
     conditional = new AbortController();
     const signal = conditional.signal;
+    let options, credential;
     try {
-      const options = await L.postJSON(urls.optionsUrl, {});
-      const credential = await L.get(options.publicKey, { mediation: "conditional", signal: signal });
+      options = await L.postJSON(urls.optionsUrl, {});
+      credential = await L.get(options.publicKey, { mediation: "conditional", signal: signal });
+    } catch (err) {
+      // Autofill is an offer, not a request the person made: failing quietly is right.
+      root.dataset.autofill = "ended";
+      return;
+    }
+    try {
       working("Signing you in…");
       const result = await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next });
       finish(result);
