@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 from oauth2_provider.models import (
@@ -61,3 +63,14 @@ def authorization_code_link_tokens(
     code.refresh_token_family = refresh_family
     _revoke_tokens(code=code)
     raise errors.InvalidGrantError(description="The code was used twice.", request=request)
+
+
+# Redeemed codes are kept a while after expiry so that a late replay is still recognised.
+CODE_RECORD_RETENTION = timedelta(days=1)
+
+
+def authorization_codes_purge(*, now=None) -> int:
+    """Delete code records whose code expired more than a day ago; returns how many."""
+    cutoff = (now or timezone.now()) - CODE_RECORD_RETENTION
+    deleted, _ = AuthorizationCode.objects.filter(expires_at__lt=cutoff).delete()
+    return deleted

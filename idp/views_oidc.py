@@ -13,6 +13,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_safe
 from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
@@ -68,16 +69,19 @@ def _oidc_off(request):
     )
 
 
+@require_safe
 def discovery(request, tenant_slug):
     """GET {issuer}/.well-known/openid-configuration."""
     return cached_document_response(request, kind="discovery")
 
 
+@require_safe
 def jwks(request, tenant_slug):
     """GET {issuer}/jwks: the public keys, each with its kid."""
     return cached_document_response(request, kind="jwks")
 
 
+@require_safe
 def form_post_js(request, tenant_slug):
     """The script that submits the form_post page (a file, so the CSP needs no inline script)."""
     response = HttpResponse(FORM_POST_JS, content_type="text/javascript")

@@ -831,3 +831,51 @@ def test_malformed_token_requests_never_500(client, rp, tenant, data, headers):
     response = client.post(token_path(tenant), data, **headers)
     assert 400 <= response.status_code < 500
     assert "error" in response.json()
+
+
+def test_sign_in_page_reached_from_authorize_forbids_framing_referrers_and_cors(client, rp):
+    hand_off = authorize(client, rp, HTTP_ORIGIN="https://evil.test")
+    page = client.get(hand_off["Location"], HTTP_ORIGIN="https://evil.test")
+    assert page.status_code == 200
+    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+    assert page["Referrer-Policy"] == "no-referrer"
+    assert not [h for h in page.headers if h.lower().startswith("access-control-")]
+
+
+def test_authorize_accepts_post(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    data = {
+        "client_id": rp.client_id,
+        "redirect_uri": rp.redirect_uri,
+        "response_type": "code",
+        "response_mode": "query",
+        "scope": "openid",
+        "state": "posted",
+    }
+    response = client.post(authorize_path(tenant), data)
+    assert response.status_code == 302
+    params = query_of(response["Location"])
+    assert params["state"] == "posted" and params["code"]
+
+
+def test_expired_code_records_are_purged(client, rp, user, tenant):
+    from idp.oidc_services import authorization_codes_purge
+
+    sign_in(client, tenant, user)
+    get_code(client, rp)
+    assert authorization_codes_purge() == 0
+    assert authorization_codes_purge(now=timezone.now() + timedelta(days=2)) == 1
+    assert not AuthorizationCode.objects.exists()
+
+
+def test_token_userinfo_and_revoke_refuse_while_oidc_is_off(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    tokens = exchange(client, rp, get_code(client, rp)).json()
+    tenant.oidc_enabled = False
+    tenant.save()
+    assert exchange(client, rp, code).status_code == 403
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {tokens['access_token']}"}
+    assert client.get(reverse_url(tenant, "oidc-userinfo"), **bearer).status_code == 403
+    revoke = client.post(reverse_url(tenant, "oidc-revoke"), {"token": tokens["access_token"]})
+    assert revoke.status_code == 403
