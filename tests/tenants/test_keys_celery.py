@@ -9,8 +9,10 @@ import time
 import uuid
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from django.conf import settings
 from django.utils import timezone
 
@@ -25,6 +27,14 @@ from tests.tenants.keys_processes import child_env, is_postgres
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 CELERY = Path(settings.BASE_DIR) / ".venv" / "bin" / "celery"
+# Tests clear the Django cache, which on Redis is FLUSHDB of REDIS_URL's database; the broker
+# for this test lives in another database so a concurrent clear cannot drop its messages.
+BROKER_DB = "15"
+
+
+def _broker_url() -> str:
+    parts = urlsplit(settings.REDIS_URL)
+    return urlunsplit(parts._replace(path=f"/{BROKER_DB}"))
 
 
 @pytest.fixture
@@ -53,7 +63,7 @@ def worker(tmp_path):
             "--without-mingle",
             "--without-heartbeat",
         ],
-        env=child_env(REDIS_URL=settings.REDIS_URL),
+        env=child_env(REDIS_URL=_broker_url()),
         cwd=str(settings.BASE_DIR),
         # A file, not a pipe: a full pipe buffer would block the worker.
         stdout=log.open("w"),
@@ -72,6 +82,9 @@ def worker(tmp_path):
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        client = redis.Redis.from_url(_broker_url())
+        client.delete(*(f"{p}.{queue}" for p in ("_kombu.binding", "_kombu.binding_permanent")))
+        client.close()
 
 
 def test_worker_rotation_changes_jwks_and_new_tokens_use_the_new_kid(worker):
@@ -88,7 +101,8 @@ def test_worker_rotation_changes_jwks_and_new_tokens_use_the_new_kid(worker):
     nxt = SigningKey.objects.for_tenant(tenant).get(state="next")
     jwks_before = jwks_snapshot(tenant)
 
-    rotate_tenant_keys.apply_async(args=[tenant.pk], queue=queue)
+    with app.connection_for_write(_broker_url()) as connection:
+        rotate_tenant_keys.apply_async(args=[tenant.pk], queue=queue, connection=connection)
 
     deadline = time.monotonic() + 90
     while signing_key_active(tenant=tenant).kid == old_active.kid:
