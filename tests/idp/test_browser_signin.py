@@ -213,3 +213,15 @@ def test_a_failed_ceremony_explains_and_offers_try_again(page, site):
     assert page.locator("#error-text").inner_text()
     assert page.get_by_role("button", name="Try again").is_visible()
     assert not User.objects.for_tenant(tenant).filter(email="fay@example.com").exists()
+
+
+def test_a_browser_without_webauthn_is_told_so(page, site):
+    base, tenant = site
+    page.add_init_script("delete window.PublicKeyCredential;")
+    page.goto(f"{base}/t/{tenant.slug}/sign-in/")
+    page.get_by_label("Email").fill("gus@example.com")
+    page.get_by_role("button", name="Continue").click()
+    page.locator("#step-error").wait_for(state="visible")
+    assert "cannot use passkeys" in page.locator("#error-text").inner_text()
+    page.get_by_role("button", name="Try again").click()
+    page.get_by_label("Email").wait_for(state="visible")
