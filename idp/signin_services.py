@@ -20,7 +20,13 @@ from accounts import ratelimit
 from accounts.audit import audit_log, client_ip
 from accounts.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.email_links import email_link_issue
-from accounts.models import EmailLink, User, WebAuthnCredential, generate_webauthn_handle
+from accounts.models import (
+    EmailLink,
+    User,
+    WebAuthnCredential,
+    generate_webauthn_handle,
+    normalize_email,
+)
 from accounts.passkeys import credentials_for, passkey_find, passkey_register, passkey_use
 from accounts.webauthn import (
     RelyingParty,
@@ -136,26 +142,24 @@ def signin_options(*, tenant, email: str = "") -> dict:
     """Request options: the user's passkeys for a known email, decoys for an unknown one,
     or an empty allow list for the discoverable (autofill) flow. The shape never differs."""
     rp = tenant_relying_party(tenant)
-    user = None
+    user_id = None
     if email:
-        user = (
-            User.objects.for_tenant(tenant)
-            .by_email(email)
-            .filter(is_active=True)
-            .prefetch_related("credentials")
-            .first()
+        # One query for the user's passkeys; no passkeys and no user look the same.
+        rows = list(
+            WebAuthnCredential.objects.filter(
+                user__tenant=tenant, user__email=normalize_email(email), user__is_active=True
+            ).values_list("user_id", "credential_id", "transports")
         )
-        allow = credentials_for(user) if user is not None else []
-        if not allow:
-            user, allow = None, _decoy_credentials(tenant, email)
+        if rows:
+            user_id = rows[0][0]
+            allow = [(bytes(cid), transports) for _uid, cid, transports in rows]
+        else:
+            allow = _decoy_credentials(tenant, email)
         data = {"mode": "email", "allow": [_b64(cid) for cid, _ in allow]}
     else:
         allow, data = [], {"mode": "discoverable"}
     handle, challenge = challenge_issue(
-        ceremony="authenticate",
-        realm=tenant_realm(tenant),
-        user_id=user.pk if user is not None else None,
-        data=data,
+        ceremony="authenticate", realm=tenant_realm(tenant), user_id=user_id, data=data
     )
     return {
         "handle": handle,
