@@ -1,6 +1,8 @@
 """Headless Chromium: a read-write admin turns on OIDC, adds a Redirect URL, generates a secret."""
 
 import pytest
+import requests
+from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings as django_settings
 from django.test import Client
 
@@ -8,6 +10,7 @@ from tenants.client_secrets import client_secret_match
 from tenants.models import RedirectURL
 from tenants.oidc_selectors import client_get_primary
 from tests import factories
+from tests.idp.oidc_support import form_post_fields, sign_in, verify_id_token
 
 REDIRECT = "https://contoso.b2clogin.com/contoso.onmicrosoft.com/oauth2/authresp"
 
@@ -65,10 +68,11 @@ def test_admin_enables_oidc_adds_redirect_url_and_generates_secret(public_live_s
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == shown
 
-    # 4. Until the IdP token endpoint lands, check the secret against the stored digest.
+    # 4. Only the digest is stored, and it matches what the page showed once.
     client = client_get_primary(tenant=tenant)
     secret = client_secret_match(client=client, secret=copied)
     assert secret is not None and secret.name == "Azure AD B2C"
+    assert copied not in secret.digest
 
     # Client ID and Metadata URL are on the page, each with a Copy button.
     assert page.locator("#client-id").inner_text() == client.client_id
@@ -84,3 +88,36 @@ def test_admin_enables_oidc_adds_redirect_url_and_generates_secret(public_live_s
     page.reload()
     assert shown not in page.content()
     assert "Azure AD B2C" in page.locator("#client-secrets").inner_text()
+
+    # 5. An independent RP (Authlib) configured with the copied values gets tokens.
+    claims = _relying_party_round_trip(
+        tenant, metadata=metadata, client_id=client.client_id, secret=copied
+    )
+    assert claims["aud"] == client.client_id
+
+
+def _relying_party_round_trip(tenant, *, metadata, client_id, secret):
+    """Discovery, authorize (form_post), token with client_secret_post, ID token verified."""
+    user = factories.end_user(tenant=tenant, email="enduser@example.com", given_name="Eve")
+    meta = requests.get(metadata, timeout=10).json()
+    rp = OAuth2Session(
+        client_id,
+        secret,
+        scope="openid profile email",
+        redirect_uri=REDIRECT,
+        token_endpoint_auth_method="client_secret_post",
+    )
+    url, state = rp.create_authorization_url(
+        meta["authorization_endpoint"], nonce="nonce-1", response_mode="form_post"
+    )
+    sign_in(rp, tenant, user)
+    response = rp.get(url, allow_redirects=False, timeout=10, withhold_token=True)
+    action, fields = form_post_fields(response.text)
+    assert action == REDIRECT and fields["state"] == state
+    token = rp.fetch_token(meta["token_endpoint"], code=fields["code"], timeout=10)
+    jwks = requests.get(meta["jwks_uri"], timeout=10).json()
+    claims = verify_id_token(
+        jwks, token["id_token"], issuer=meta["issuer"], client_id=client_id, nonce="nonce-1"
+    )
+    assert claims["given_name"] == "Eve" and claims["email"] == "enduser@example.com"
+    return claims
