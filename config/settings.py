@@ -198,6 +198,8 @@ ACCESS_TOKEN_LIFETIME = parse_int(
 )
 
 OAUTH2_PROVIDER_APPLICATION_MODEL = "tenants.OIDCClient"
+
+
 def _pkce_required(client_id):
     # DOT only calls PKCE_REQUIRED; importing the IdP here would load models too early.
     from django.utils.module_loading import import_string
@@ -287,6 +289,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "delete-expired-records": {
         "task": "tenants.delete_expired_records",
+        "schedule": 3600.0,
+    },
+    "purge-authorization-codes": {
+        "task": "idp.purge_authorization_codes",
         "schedule": 3600.0,
     },
 }
