@@ -69,13 +69,51 @@ def _get(name: str, **kwargs):
     return run
 
 
+def _code_flow(tenant):
+    from tests.idp.oidc_support import make_rp, query_of, sign_in
+
+    rp = make_rp(tenant)
+    user = factories.end_user(tenant=tenant, email="bench@example.com")
+    http = Client()
+    sign_in(http, tenant, user)
+    authorize = reverse("idp:oidc-authorize", kwargs={"tenant_slug": tenant.slug})
+    token = reverse("idp:oidc-token", kwargs={"tenant_slug": tenant.slug})
+    params = {
+        "client_id": rp.client_id,
+        "redirect_uri": rp.redirect_uri,
+        "response_type": "code",
+        "scope": "openid profile email",
+        "state": "s",
+        "nonce": "n",
+        "response_mode": "query",
+    }
+
+    def run():
+        response = http.get(authorize, params)
+        code = query_of(response["Location"])["code"]
+        exchanged = http.post(
+            token,
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": rp.redirect_uri,
+                "client_id": rp.client_id,
+                "client_secret": rp.secret,
+            },
+        )
+        assert exchanged.status_code == 200, exchanged.content
+
+    return run
+
+
 def build():
     """(label, callable) pairs for every scenario available in this tree."""
-    tenant = factories.tenant(slug="bench")
+    tenant = factories.tenant(slug="bench", oidc_enabled=True)
     scenarios = [
         ("client secret check (digest, constant time)", _client_secret_check()),
         ("WebAuthn options + assertion verify (ES256)", _webauthn_assertion_verify()),
-        ("GET discovery document", _get("idp:discovery", tenant_slug=tenant.slug)),
-        ("GET JWKS", _get("idp:jwks", tenant_slug=tenant.slug)),
+        ("GET discovery document", _get("idp:oidc-discovery", tenant_slug=tenant.slug)),
+        ("GET JWKS", _get("idp:oidc-jwks", tenant_slug=tenant.slug)),
+        ("authorize + token exchange (client_secret_post)", _code_flow(tenant)),
     ]
     return [(label, fn) for label, fn in scenarios if fn is not None]
