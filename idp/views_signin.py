@@ -26,7 +26,6 @@ from idp.views_signin_common import (
     form_errors,
     idp_headers,
     json_body,
-    json_error,
     json_errors,
     pending_signin,
     redirect_to,
@@ -346,7 +345,8 @@ def recover(request, tenant_slug):
         "code_form": CodeForm(),
         "next": safe_next(request.GET.get("next") or request.POST.get("next"), tenant),
     }
-    return render(request, "idp/signin_recover.html", context, status=429 if error else 200)
+    status = 429 if error else 400 if request.method == "POST" and not sent else 200
+    return render(request, "idp/signin_recover.html", context, status=status)
 
 
 @idp_headers
@@ -365,8 +365,3 @@ def sign_out(request, tenant_slug):
             request=request,
         )
     return redirect_to(request, sign_in_url(tenant))
-
-
-def not_signed_in() -> JsonResponse:
-    """401 for the account's JSON endpoints."""
-    return json_error("Your session has ended. Sign in again.", 401)

@@ -251,3 +251,29 @@ def test_create_passkey_page_without_proof_names_the_problem(client, tenant):
 def test_passkey_credential_rows_stay_per_user(client, tenant):
     register(client, tenant, "max@example.com")
     assert WebAuthnCredential.objects.filter(user__tenant=tenant).count() == 1
+
+
+def test_recovery_form_names_a_bad_email(client, tenant):
+    response = client.post(url("signin-recover", tenant), {"email": "not-an-email"})
+    assert response.status_code == 400
+    assert b"Enter a valid email address" in response.content
+
+
+def test_plain_form_posts_with_a_null_origin_are_refused_so_pages_use_fetch(tenant):
+    """Under Referrer-Policy no-referrer browsers send Origin: null with form posts."""
+    client = Client(enforce_csrf_checks=True)
+    client.get(url("signin-recover", tenant))
+    token = client.cookies["csrftoken"].value
+    refused = client.post(
+        url("signin-recover", tenant),
+        {"email": "a@example.com", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="null",
+    )
+    assert refused.status_code == 403
+    accepted = client.post(
+        url("signin-recover", tenant),
+        {"email": "a@example.com", "csrfmiddlewaretoken": token},
+        HTTP_ORIGIN="http://testserver",
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert accepted.status_code == 200
