@@ -40,6 +40,7 @@ from accounts.webauthn import (
     verify_registration,
 )
 from idp.aaguids import authenticator_make
+from idp.session import enduser_sign_in
 from tenants.crypto import keyed_digest
 
 CODE_DIGITS = 6
@@ -174,6 +175,7 @@ class SignedIn:
     user: User
     credential: WebAuthnCredential
     amr: list[str]
+    method: str
 
 
 def signin_verify(*, tenant, handle, response, request=None) -> SignedIn:
@@ -214,15 +216,23 @@ def signin_verify(*, tenant, handle, response, request=None) -> SignedIn:
             details={"user": credential.user.subject} if credential is not None else None,
         )
         raise
-    user = credential.user
+    return SignedIn(
+        user=credential.user, credential=credential, amr=amr_for(credential), method=data["mode"]
+    )
+
+
+def enduser_signin_complete(
+    request, *, tenant, user: User, amr: list[str], method: str, passkey_id=None
+) -> None:
+    """Sign the end user in at this tenant (rotating the session key) and audit it."""
+    enduser_sign_in(request, tenant=tenant, user=user, amr=amr)
     audit_log(
         action="enduser.signed_in",
         tenant=tenant,
         target=user,
-        details={"user": user.subject, "passkey": credential.pk, "method": data["mode"]},
+        details={"user": user.subject, "passkey": passkey_id, "method": method, "amr": amr},
         request=request,
     )
-    return SignedIn(user=user, credential=credential, amr=amr_for(credential))
 
 
 # --- Registration ---------------------------------------------------------------------------

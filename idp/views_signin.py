@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,7 +17,7 @@ from accounts.models import User
 from accounts.ratelimit import RateLimited
 from idp import signin_services as services
 from idp.forms_signin import CodeForm, EmailForm, SignupForm
-from idp.session import enduser_current, enduser_sign_in, enduser_sign_out
+from idp.session import enduser_current, enduser_sign_out
 from idp.views_signin_common import (
     SESSION_PENDING_LINK,
     SESSION_PENDING_SIGNIN,
@@ -40,12 +41,14 @@ def _ip(request) -> str:
     return client_ip(request) or ""
 
 
-def _complete(request, *, user: User, amr: list[str], next_url: str) -> str:
+def _complete(request, *, user: User, amr: list[str], next_url: str, method: str, passkey_id):
     """Sign the user in at this tenant and say where to go next."""
     tenant = request.tenant
     for key in (SESSION_PENDING_SIGNIN, SESSION_PENDING_LINK):
         session_put(request, key, tenant, None)
-    enduser_sign_in(request, tenant=tenant, user=user, amr=amr)
+    services.enduser_signin_complete(
+        request, tenant=tenant, user=user, amr=amr, method=method, passkey_id=passkey_id
+    )
     return safe_next(next_url, tenant) or account_url(tenant)
 
 
@@ -109,10 +112,23 @@ def signin_verify(request, tenant_slug):
             request,
             SESSION_PENDING_SIGNIN,
             tenant,
-            {"user_id": user.pk, "amr": signed.amr, "next": next_url, "at": int(time.time())},
+            {
+                "user_id": user.pk,
+                "amr": signed.amr,
+                "next": next_url,
+                "passkey_id": signed.credential.pk,
+                "at": int(time.time()),
+            },
         )
         return JsonResponse({"status": "verify_email", "email": user.email})
-    redirect = _complete(request, user=user, amr=signed.amr, next_url=next_url)
+    redirect = _complete(
+        request,
+        user=user,
+        amr=signed.amr,
+        next_url=next_url,
+        method=signed.method,
+        passkey_id=signed.credential.pk,
+    )
     return JsonResponse({"status": "signed_in", "redirect": redirect})
 
 
@@ -160,8 +176,14 @@ def _after_proof(request, proof: services.Proof) -> tuple[str, str]:
             user = User.objects.for_tenant(tenant).filter(pk=proof.user_id, is_active=True).first()
             if user is not None:
                 return "signed_in", _complete(
-                    request, user=user, amr=pending["amr"], next_url=pending["next"]
+                    request,
+                    user=user,
+                    amr=pending["amr"],
+                    next_url=pending["next"],
+                    method="passkey_then_email",
+                    passkey_id=pending.get("passkey_id"),
                 )
+        messages.success(request, "Your email address is confirmed.")
         current = enduser_current(request, tenant=tenant)
         return "verified", account_url(tenant) if current else sign_in_url(tenant)
     session_put(request, SESSION_PROOF, tenant, proof.as_session())
@@ -300,15 +322,14 @@ def register_verify(request, tenant_slug):
             )
         except RateLimited:
             pass  # the account page offers to send it again
-    amr = services.amr_for(done.credential)
-    audit_log(
-        action="enduser.signed_in",
-        tenant=tenant,
-        target=done.user,
-        details={"user": done.user.subject, "passkey": done.credential.pk, "method": done.kind},
-        request=request,
+    redirect = _complete(
+        request,
+        user=done.user,
+        amr=services.amr_for(done.credential),
+        next_url=next_url,
+        method=done.kind,
+        passkey_id=done.credential.pk,
     )
-    redirect = _complete(request, user=done.user, amr=amr, next_url=next_url)
     return JsonResponse({"status": "signed_in", "redirect": redirect})
 
 

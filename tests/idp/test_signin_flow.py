@@ -274,9 +274,13 @@ def test_unverified_user_must_prove_email_when_tenant_starts_requiring_it(client
     )
     assert response.json() == {"status": "verify_email", "email": "gil@example.com"}
     assert _signed_in_user(browser, tenant) is None
+    signed_in = AuditEvent.objects.for_tenant(tenant).filter(action="enduser.signed_in")
+    before = signed_in.count()
     done = post_json(browser, url("signin-email-code", tenant), {"code": last_code()})
     assert done.json() == {"status": "signed_in", "redirect": f"/t/{tenant.slug}/authorize/?z=1"}
     assert _signed_in_user(browser, tenant).email_verified
+    assert signed_in.count() == before + 1
+    assert signed_in.first().details["method"] == "passkey_then_email"
 
 
 def test_wrong_codes_burn_the_code_after_five_tries(client, tenant):
