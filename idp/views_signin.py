@@ -9,7 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.audit import audit_log, client_ip
 from accounts.email_links import LinkInvalid, email_link_peek
@@ -53,7 +53,7 @@ def _complete(request, *, user: User, amr: list[str], next_url: str, method: str
 
 
 @idp_headers
-@require_GET
+@require_safe
 @ensure_csrf_cookie
 def sign_in(request, tenant_slug):
     """The sign-in page: email, Continue, and passkey autofill."""
@@ -239,7 +239,7 @@ def _error_page(request, title: str, message: str, status: int):
 
 
 @idp_headers
-@require_GET
+@require_safe
 @ensure_csrf_cookie
 def create_passkey(request, tenant_slug):
     """After the email was proven: create the passkey for the new account or the recovery."""

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.ratelimit import RateLimited
 from idp import signin_services as services
@@ -35,7 +35,7 @@ def _to_sign_in(request, tenant):
 
 
 @idp_headers
-@require_GET
+@require_safe
 @ensure_csrf_cookie
 def account(request, tenant_slug):
     """The signed-in user's passkeys and email status."""

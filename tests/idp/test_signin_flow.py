@@ -382,3 +382,15 @@ def test_sign_out_forgets_only_this_tenant(client, tenant):
     assert response.status_code == 302
     assert _signed_in_user(client, tenant) is None
     assert "enduser.signed_out" in _actions(tenant)
+
+
+def test_sign_in_page_answers_head_and_refuses_post(client, tenant):
+    assert client.head(url("sign-in", tenant)).status_code == 200
+    assert client.post(url("sign-in", tenant)).status_code == 405
+
+
+def test_sign_in_pages_of_an_unknown_or_suspended_tenant_are_404(client, tenant):
+    type(tenant).objects.filter(pk=tenant.pk).update(status="suspended")
+    assert client.get(url("sign-in", tenant)).status_code == 404
+    assert post_json(client, url("signin-options", tenant)).status_code == 404
+    assert client.get("/t/no-such-tenant/sign-in/").status_code == 404
