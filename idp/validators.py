@@ -20,6 +20,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
+from idp.discovery import CLAIMS
 from idp.models import AuthorizationCode
 from tenants.client_secrets import client_secret_match
 from tenants.crypto import load_signing_jwk
@@ -351,7 +352,7 @@ class TenantValidator(OAuth2Validator):
         return user_claims(request.user, request.scopes)
 
     def get_discovery_claims(self, request):
-        return list(DISCOVERY_CLAIMS)
+        return list(CLAIMS)
 
     def finalize_id_token(self, id_token, token, token_handler, request):
         """Sign with the tenant's active key, `kid` in the header; never alg none."""
@@ -387,21 +388,3 @@ class TenantValidator(OAuth2Validator):
             )
         request.id_token = row
         return signed.serialize()
-
-
-DISCOVERY_CLAIMS = (
-    "sub",
-    "iss",
-    "aud",
-    "exp",
-    "iat",
-    "auth_time",
-    "nonce",
-    "amr",
-    "name",
-    "nickname",
-    "given_name",
-    "family_name",
-    "email",
-    "email_verified",
-)
