@@ -25,8 +25,15 @@ def enduser_sign_in(request, *, tenant, user: User, amr: list[str]) -> EndUserSi
         raise ValueError("user belongs to another tenant")
     request.session.cycle_key()
     signins = dict(request.session.get(SESSION_KEY, {}))
-    auth_time = int(time.time())
-    signins[str(tenant.pk)] = {"user_id": user.pk, "auth_time": auth_time, "amr": list(amr)}
+    now = time.time()
+    auth_time = int(now)
+    # signed_in_at keeps sub-second precision so a revocation in the same second still wins.
+    signins[str(tenant.pk)] = {
+        "user_id": user.pk,
+        "auth_time": auth_time,
+        "signed_in_at": now,
+        "amr": list(amr),
+    }
     request.session[SESSION_KEY] = signins
     return EndUserSignIn(user=user, auth_time=auth_time, amr=list(amr))
 
@@ -40,7 +47,8 @@ def enduser_current(request, *, tenant) -> EndUserSignIn | None:
     if user is None:
         return None
     revoked = user.sessions_valid_after
-    if revoked is not None and record["auth_time"] < int(revoked.timestamp()):
+    signed_in_at = record.get("signed_in_at", record["auth_time"])
+    if revoked is not None and signed_in_at <= revoked.timestamp():
         return None
     return EndUserSignIn(user=user, auth_time=record["auth_time"], amr=record["amr"])
 
