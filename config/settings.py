@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "oauth2_provider",
     "tenants",
     "accounts",
@@ -250,6 +251,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Manage tenants, OIDC settings, client secrets, members and audit events.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Self-hosted: the docs UI is served from our static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # Portal sign-up and sign-in links.

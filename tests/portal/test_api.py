@@ -310,6 +310,9 @@ def test_schema_and_docs(client):
     docs = client.get(reverse("api:docs"))
     assert docs.status_code == 200
     assert reverse("api:schema").encode() in docs.content
+    # Self-hosted: the UI comes from our static files, never a CDN.
+    assert b"/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs.content
+    assert b"cdn.jsdelivr" not in docs.content
 
 
 def test_schema_validates_against_openapi_spec(client):
