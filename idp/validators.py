@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 from urllib.parse import unquote_plus
 
-from django.db import router, transaction
+from django.db.models import JSONField, OuterRef, Subquery
 from django.utils import timezone
 from jwcrypto import jwt
 from oauth2_provider.models import get_access_token_model, get_grant_model, get_id_token_model
@@ -25,7 +25,7 @@ from idp.models import AuthorizationCode
 from tenants.client_secrets import client_secret_match
 from tenants.crypto import load_signing_jwk
 from tenants.keys import signing_key_active
-from tenants.models import ClientSecret, OIDCClient, Tenant
+from tenants.models import ClientSecret, OIDCClient, RedirectURL, SigningKey, Tenant
 
 # Not an HTTP header: WSGI puts client headers under HTTP_*, so a client cannot send this key.
 TENANT_KEY = "latchkey.tenant"
@@ -48,6 +48,58 @@ def pkce_required(client_id) -> bool:
     """PKCE_REQUIRED for DOT: required unless the client is confidential (has a secret)."""
     client = OIDCClient.objects.filter(client_id=client_id).only("client_type").first()
     return client is None or client.client_type != OIDCClient.CLIENT_CONFIDENTIAL
+
+
+def _active_key_columns(tenant_ref) -> dict:
+    """The tenant's active RS256 key as subquery annotations (no round trip of their own).
+
+    Read fresh with the client or the grant on every request, so a rotation or revocation
+    takes effect at once; load_signing_jwk parses each key once per process.
+    """
+    active = SigningKey.objects.filter(
+        tenant=tenant_ref, state=SigningKey.State.ACTIVE, algorithm="RS256"
+    )
+    return {
+        f"latchkey_key_{column}": Subquery(active.values(column)[:1])
+        for column in ("kid", "algorithm", "private_key_encrypted")
+    }
+
+
+def _signing_key_from(row) -> tuple[str, str, str] | None:
+    kid, sealed = row.latchkey_key_kid, row.latchkey_key_private_key_encrypted
+    return (kid, row.latchkey_key_algorithm, sealed) if kid and sealed else None
+
+
+def client_with_redirect_urls(*, tenant, client_id: str) -> OIDCClient | None:
+    """The tenant's client with its redirect URLs (and the active kid) in one statement."""
+    rows = list(
+        RedirectURL.objects.for_tenant(tenant)
+        .filter(client__client_id=client_id, client__tenant=tenant)
+        .select_related("client")
+        .annotate(**_active_key_columns(tenant.pk))
+        .order_by("created_at", "id")
+    )
+    if not rows:
+        # A client without any redirect URL can only fail; two plain queries are fine then.
+        client = (
+            OIDCClient.objects.for_tenant(tenant)
+            .filter(client_id=client_id)
+            .prefetch_related("redirect_urls")
+            .first()
+        )
+    else:
+        client = rows[0].client
+        client.latchkey_signing_key = _signing_key_from(rows[0])
+        for row in rows:
+            row.client = client
+        # Fill the prefetch cache the way prefetch_related would, from the joined rows.
+        urls = client.redirect_urls.all()
+        urls._result_cache = rows
+        urls._prefetch_done = True
+        client._prefetched_objects_cache = {"redirect_urls": urls}
+    if client is not None:
+        client.tenant = tenant
+    return client
 
 
 def user_claims(user, scopes) -> dict:
@@ -107,11 +159,19 @@ class TenantValidator(OAuth2Validator):
             return None
         if "\x00" in client_id:
             return None
-        clients = OIDCClient.objects.for_tenant(tenant).filter(client_id=client_id)
-        if getattr(request, "response_type", None):
-            # The authorization endpoint checks the redirect URI (twice): fetch them once.
-            clients = clients.prefetch_related("redirect_urls")
-        client = clients.first()
+        grant = getattr(request, "latchkey_grant_candidate", None)
+        if (
+            grant is not None
+            and grant.application.client_id == client_id
+            and grant.application.tenant_id == tenant.pk
+        ):
+            # The token endpoint loaded the client with the code's grant: no second query.
+            client = grant.application
+        elif getattr(request, "response_type", None):
+            # The authorization endpoint checks the redirect URI (twice): load them with it.
+            client = client_with_redirect_urls(tenant=tenant, client_id=client_id)
+        else:
+            client = OIDCClient.objects.for_tenant(tenant).filter(client_id=client_id).first()
         if client is not None:
             # The tenant is already loaded; spare the query when the client reads it.
             client.tenant = tenant
@@ -197,8 +257,30 @@ class TenantValidator(OAuth2Validator):
         # Called by oauthlib before the client is authenticated, only to pick OIDC or OAuth 2.
         if not isinstance(code, str) or len(code) > 255:
             return []
-        grant = Grant.objects.filter(code=code).first()
-        # Kept for validate_code, which uses it only if it belongs to the authenticated client.
+        tenant = self.tenant_of(request)
+        # One statement loads what the whole exchange needs: the grant, its client and user,
+        # our code record's sign-in facts, and the tenant's active signing kid.
+        record = AuthorizationCode.objects.filter(
+            tenant=tenant,
+            code_digest=code_digest(code),
+            client=OuterRef("application_id"),
+            user=OuterRef("user_id"),
+        )
+        grant = (
+            Grant.objects.filter(code=code, application__tenant=tenant)
+            .select_related("application", "user")
+            .annotate(
+                latchkey_code_pk=Subquery(record.values("pk")[:1]),
+                latchkey_auth_time=Subquery(record.values("auth_time")[:1]),
+                latchkey_amr=Subquery(record.values("amr")[:1], output_field=JSONField()),
+                **_active_key_columns(tenant.pk),
+            )
+            .first()
+        )
+        if grant is not None:
+            grant.application.latchkey_signing_key = _signing_key_from(grant)
+        # Kept for the client lookup and validate_code, which use it only if it belongs to
+        # the authenticated client.
         request.latchkey_grant_candidate = grant
         return grant.scope.split() if grant and grant.scope else []
 
@@ -207,14 +289,28 @@ class TenantValidator(OAuth2Validator):
         if not isinstance(code, str) or not code or len(code) > 255:
             return False
         tenant = self.tenant_of(request)
-        digest = code_digest(code)
         now = timezone.now()
-        record = (
-            AuthorizationCode.objects.for_tenant(tenant)
-            .filter(code_digest=digest, client=client)
-            .select_related("user")
-            .first()
-        )
+        grant = getattr(request, "latchkey_grant_candidate", None)
+        if grant is None or grant.code != code or grant.application_id != client.pk:
+            grant = None
+        record = None
+        if grant is not None and grant.latchkey_code_pk is not None:
+            # The record's facts came with the grant (same code, client, user and tenant).
+            record = AuthorizationCode(
+                pk=grant.latchkey_code_pk,
+                tenant=tenant,
+                client=client,
+                user=grant.user,
+                auth_time=grant.latchkey_auth_time,
+                amr=list(grant.latchkey_amr or []),
+            )
+        else:
+            record = (
+                AuthorizationCode.objects.for_tenant(tenant)
+                .filter(code_digest=code_digest(code), client=client)
+                .select_related("user")
+                .first()
+            )
         if record is None:
             return False
         claimed = (
@@ -223,18 +319,12 @@ class TenantValidator(OAuth2Validator):
             .update(redeemed_at=now)
         )
         if not claimed:
-            if (
-                record.redeemed_at is not None
-                or AuthorizationCode.objects.filter(
-                    pk=record.pk, redeemed_at__isnull=False
-                ).exists()
-            ):
+            if AuthorizationCode.objects.filter(pk=record.pk, redeemed_at__isnull=False).exists():
                 from idp.oidc_services import authorization_code_reuse
 
                 authorization_code_reuse(code=record, client=client)
             return False
-        grant = getattr(request, "latchkey_grant_candidate", None)
-        if grant is None or grant.code != code or grant.application_id != client.pk:
+        if grant is None:
             grant = Grant.objects.filter(code=code, application=client).first()
         if grant is None or grant.is_expired():
             return False
@@ -271,6 +361,31 @@ class TenantValidator(OAuth2Validator):
         return (grant.nonce or None) if grant is not None else None
 
     # --- tokens ------------------------------------------------------------------------------
+
+    def _check_and_set_request_resource(self, request):
+        grant = getattr(request, "latchkey_grant", None)
+        if request.grant_type != "authorization_code" or grant is None:
+            return super()._check_and_set_request_resource(request)
+        # DOT re-reads the grant here; validate_code already holds it. The rest is DOT's rule
+        # (RFC 8707): a token request may narrow the granted resources, never widen them.
+        requested = getattr(request, "resource", None)
+        if isinstance(requested, str):
+            body = [v for k, v in (getattr(request, "decoded_body", None) or []) if k == "resource"]
+            requested = body if len(body) > 1 else ([requested] if requested.strip() else [])
+        request.resource = list(requested or [])
+        self._validate_resource_uris(request, request.resource)
+        granted = grant.resource or []
+        if request.resource and granted:
+            for resource in request.resource:
+                if resource not in granted:
+                    raise errors.CustomOAuth2Error(
+                        error="invalid_target",
+                        description=f"The requested resource '{resource}' was not granted.",
+                        request=request,
+                    )
+        elif granted:
+            self._validate_resource_uris(request, granted)
+            request.resource = granted
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
         # The ID token was just signed in finalize_id_token; no need to parse it back.
@@ -357,9 +472,14 @@ class TenantValidator(OAuth2Validator):
     def finalize_id_token(self, id_token, token, token_handler, request):
         """Sign with the tenant's active key, `kid` in the header; never alg none."""
         tenant = self.tenant_of(request)
-        key = signing_key_active(tenant=tenant)
+        key = getattr(request.client, "latchkey_signing_key", None)
+        if key is None:
+            active = signing_key_active(tenant=tenant)
+            if active is not None and active.private_key_encrypted:
+                key = (active.kid, active.algorithm, active.private_key_encrypted)
         if key is None:
             raise errors.ServerError(description="The tenant has no active signing key.")
+        kid, algorithm, sealed = key
         now = int(time.time())
         expires = now + oauth2_settings.ID_TOKEN_EXPIRE_SECONDS
         claims = dict(id_token)
@@ -375,16 +495,16 @@ class TenantValidator(OAuth2Validator):
         )
         if request.nonce:
             claims["nonce"] = request.nonce
-        header = {"typ": "JWT", "alg": key.algorithm, "kid": key.kid}
+        header = {"typ": "JWT", "alg": algorithm, "kid": kid}
         signed = jwt.JWT(header=header, claims=claims)
-        signed.make_signed_token(load_signing_jwk(key.kid, key.private_key_encrypted))
-        with transaction.atomic(using=router.db_for_write(IDToken)):
-            row = IDToken.objects.create(
-                user=request.user,
-                scope=" ".join(request.scopes),
-                expires=timezone.now() + timedelta(seconds=expires - now),
-                jti=claims["jti"],
-                application=request.client,
-            )
+        signed.make_signed_token(load_signing_jwk(kid, sealed))
+        # One INSERT needs no transaction of its own (DOT wraps it in one: a SAVEPOINT pair).
+        row = IDToken.objects.create(
+            user=request.user,
+            scope=" ".join(request.scopes),
+            expires=timezone.now() + timedelta(seconds=expires - now),
+            jti=claims["jti"],
+            application=request.client,
+        )
         request.id_token = row
         return signed.serialize()
