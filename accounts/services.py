@@ -216,9 +216,37 @@ def profile_update(*, user: User, given_name: str, family_name: str, request=Non
 # --- memberships and access requests ----------------------------------------------------------
 
 
-def _require_support(actor: User) -> None:
+def _support_reason(actor: User, reason: str) -> str:
+    """Refuse anyone but support staff; return the required, trimmed reason."""
     if actor is None or not actor.is_support_staff:
         raise ServiceError("Only support staff may do this.")
+    return _reason(reason)
+
+
+def _check_role(role: str) -> None:
+    if role not in Membership.Role.values:
+        raise ServiceError("Unknown role.")
+
+
+def _lock_membership(membership: Membership) -> Membership:
+    return (
+        Membership.objects.for_tenant(membership.tenant)
+        .select_for_update()
+        .select_related("user", "tenant")
+        .get(pk=membership.pk)
+    )
+
+
+def _audit_membership(action: str, membership: Membership, *, actor, request, **details) -> None:
+    details = {"user": membership.user.email, **details}
+    audit_log(
+        action=action,
+        actor=actor,
+        tenant=membership.tenant,
+        target=membership,
+        details=details,
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -233,10 +261,8 @@ def membership_assign(
     request=None,
 ) -> Membership:
     """Add a portal user to a tenant (support only), applying the tenant's domain policy."""
-    _require_support(actor)
-    reason = _reason(reason)
-    if role not in Membership.Role.values:
-        raise ServiceError("Unknown role.")
+    reason = _support_reason(actor, reason)
+    _check_role(role)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.tenant_id is not None or user.is_staff:
         raise ServiceError("Only portal users who are not support staff can be members.")
@@ -244,13 +270,15 @@ def membership_assign(
         raise ServiceError(f"{user.email} is already a member of {tenant.slug}.")
     policy = _check_policy(tenant=tenant, user=user, override=override)
     membership = Membership.objects.create(user=user, tenant=tenant, role=role)
-    audit_log(
-        action="membership.assigned",
+    _audit_membership(
+        "membership.assigned",
+        membership,
         actor=actor,
-        tenant=tenant,
-        target=membership,
-        details={"user": user.email, "before": None, "after": role, "reason": reason, **policy},
         request=request,
+        before=None,
+        after=role,
+        reason=reason,
+        **policy,
     )
     return membership
 
@@ -266,16 +294,9 @@ def membership_role_change(
     request=None,
 ) -> Membership:
     """Elevate or demote a member (support only); elevation applies the domain policy."""
-    _require_support(actor)
-    reason = _reason(reason)
-    if role not in Membership.Role.values:
-        raise ServiceError("Unknown role.")
-    locked = (
-        Membership.objects.for_tenant(membership.tenant)
-        .select_for_update()
-        .select_related("user", "tenant")
-        .get(pk=membership.pk)
-    )
+    reason = _support_reason(actor, reason)
+    _check_role(role)
+    locked = _lock_membership(membership)
     before = locked.role
     if before == role:
         raise ServiceError(f"{locked.user.email} is already {locked.get_role_display()}.")
@@ -284,21 +305,16 @@ def membership_role_change(
         policy = _check_policy(tenant=locked.tenant, user=locked.user, override=override)
     locked.role = role
     locked.save(update_fields=["role", "updated_at"])
-    audit_log(
-        action="membership.elevated"
-        if role == Membership.Role.READ_WRITE
-        else "membership.demoted",
+    action = "membership.elevated" if role == Membership.Role.READ_WRITE else "membership.demoted"
+    _audit_membership(
+        action,
+        locked,
         actor=actor,
-        tenant=locked.tenant,
-        target=locked,
-        details={
-            "user": locked.user.email,
-            "before": before,
-            "after": role,
-            "reason": reason,
-            **policy,
-        },
         request=request,
+        before=before,
+        after=role,
+        reason=reason,
+        **policy,
     )
     return locked
 
@@ -306,21 +322,16 @@ def membership_role_change(
 @transaction.atomic
 def membership_remove(*, membership: Membership, actor: User, reason: str, request=None) -> None:
     """Remove a member from a tenant (support only)."""
-    _require_support(actor)
-    reason = _reason(reason)
-    locked = (
-        Membership.objects.for_tenant(membership.tenant)
-        .select_for_update()
-        .select_related("user", "tenant")
-        .get(pk=membership.pk)
-    )
-    audit_log(
-        action="membership.removed",
+    reason = _support_reason(actor, reason)
+    locked = _lock_membership(membership)
+    _audit_membership(
+        "membership.removed",
+        locked,
         actor=actor,
-        tenant=locked.tenant,
-        target=locked,
-        details={"user": locked.user.email, "before": locked.role, "after": None, "reason": reason},
         request=request,
+        before=locked.role,
+        after=None,
+        reason=reason,
     )
     AccessRequest.objects.for_tenant(locked.tenant).filter(
         user=locked.user, status=AccessRequest.Status.PENDING
@@ -373,8 +384,7 @@ def access_request_resolve(
     request=None,
 ) -> AccessRequest:
     """Approve (elevating the member, policy applied) or deny a pending request."""
-    _require_support(actor)
-    reason = _reason(reason)
+    reason = _support_reason(actor, reason)
     locked = (
         AccessRequest.objects.for_tenant(access_request.tenant)
         .select_for_update()
@@ -438,8 +448,7 @@ def tenant_email_domains_change(
     *, tenant: Tenant, domains: list[str], actor: User, reason: str, request=None
 ) -> Tenant:
     """Set the email domains allowed for a tenant's members (support only)."""
-    _require_support(actor)
-    reason = _reason(reason)
+    reason = _support_reason(actor, reason)
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
     before = list(locked.allowed_email_domains or [])
     locked.allowed_email_domains = list(domains)
