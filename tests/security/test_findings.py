@@ -1,0 +1,298 @@
+"""Security findings of the round-2 review: each test shows one problem and fails until fixed.
+
+Every test is `xfail(strict=True)`: once the product is fixed it passes, strict xfail turns that
+into a failure, and the lead removes the marker. The reason names the finding in the report.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from oauth2_provider.models import get_access_token_model, get_refresh_token_model
+
+from accounts.models import AuditEvent, EmailLink, Membership, User
+from idp.views_signin_common import safe_next
+from tenants.models import RedirectURL, SigningKey
+from tests import factories
+from tests.idp.oidc_support import make_rp, oidc_tenant
+from tests.idp.signin_support import last_link, post_json
+from tests.portal.helpers import last_link_token, passkey_sign_in, register_passkey
+from tests.security.support import (
+    assert_no_secret_logged,
+    code_flow,
+    idp_url,
+    logged_journey,
+    member_client,
+)
+from tests.support.soft_webauthn import SoftAuthenticator
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tenant(db):
+    return oidc_tenant()
+
+
+@pytest.fixture
+def rp(tenant):
+    return make_rp(tenant)
+
+
+@pytest.fixture
+def user(tenant):
+    return factories.end_user(tenant=tenant, given_name="Ada", email_verified_at=None)
+
+
+# --- SEC-1: the Django admin changes privileged rows without validation or audit -----------
+
+
+@pytest.fixture
+def support_client(client, support_user):
+    client.force_login(support_user, backend="accounts.backends.PortalUserBackend")
+    return client
+
+
+def _admin_change(client, model, obj, data):
+    opts = model._meta
+    path = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return client.post(path, data)
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-1")
+def test_admin_role_elevation_is_audited(support_client, tenant):
+    member = factories.membership(tenant=tenant, role="read_only")
+    before = AuditEvent.objects.count()
+    response = _admin_change(
+        support_client,
+        Membership,
+        member,
+        {"user": member.user_id, "tenant": tenant.pk, "role": "read_write"},
+    )
+    member.refresh_from_db()
+    # The admin must either refuse the change or record it like the support console does.
+    assert member.role == "read_only" or AuditEvent.objects.count() > before, response.status_code
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-1")
+def test_admin_granting_support_staff_is_audited(support_client, tenant):
+    target = factories.portal_user()
+    before = AuditEvent.objects.count()
+    _admin_change(
+        support_client,
+        User,
+        target,
+        {
+            "email": target.email,
+            "is_active": "on",
+            "is_staff": "on",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+        },
+    )
+    target.refresh_from_db()
+    assert not target.is_staff or AuditEvent.objects.count() > before
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-1")
+def test_admin_cannot_register_an_invalid_redirect_url(support_client, tenant, rp):
+    client_row = rp.client
+    data = {
+        "tenant": tenant.pk,
+        "name": client_row.name,
+        "response_type": client_row.response_type,
+        "response_mode": client_row.response_mode,
+        "redirect_urls-TOTAL_FORMS": "2",
+        "redirect_urls-INITIAL_FORMS": "1",
+        "redirect_urls-0-id": str(client_row.redirect_urls.first().pk),
+        "redirect_urls-0-client": str(client_row.pk),
+        "redirect_urls-0-kind": "login",
+        "redirect_urls-0-url": rp.redirect_uri,
+        "redirect_urls-1-client": str(client_row.pk),
+        "redirect_urls-1-kind": "login",
+        "redirect_urls-1-url": "http://attacker.example/*",
+    }
+    support_client.raise_request_exception = False
+    response = _admin_change(support_client, type(client_row), client_row, data)
+    assert response.status_code < 500
+    assert not RedirectURL.objects.filter(url="http://attacker.example/*").exists()
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-2")
+def test_admin_saving_an_oidc_client_is_not_a_500(support_client, tenant, rp):
+    client_row = rp.client
+    redirect = client_row.redirect_urls.first()
+    data = {
+        "tenant": tenant.pk,
+        "name": "Renamed",
+        "response_type": client_row.response_type,
+        "response_mode": client_row.response_mode,
+        "redirect_urls-TOTAL_FORMS": "1",
+        "redirect_urls-INITIAL_FORMS": "1",
+        "redirect_urls-0-id": str(redirect.pk),
+        "redirect_urls-0-client": str(client_row.pk),
+        "redirect_urls-0-kind": "login",
+        "redirect_urls-0-url": redirect.url,
+    }
+    support_client.raise_request_exception = False
+    response = _admin_change(support_client, type(client_row), client_row, data)
+    assert response.status_code in (200, 302)
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-1")
+def test_admin_cannot_delete_the_active_signing_key(support_client, tenant):
+    key = SigningKey.objects.for_tenant(tenant).get(state="active")
+    path = reverse("admin:tenants_signingkey_delete", args=[key.pk])
+    support_client.post(path, {"post": "yes"})
+    assert SigningKey.objects.filter(pk=key.pk).exists()
+
+
+# --- SEC-3: access and refresh tokens are stored in plaintext ------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-3")
+def test_access_and_refresh_tokens_are_not_stored_in_plaintext(client, rp, user):
+    tokens = code_flow(client, rp, user)
+    stored_access = list(get_access_token_model().objects.values_list("token", flat=True))
+    stored_refresh = list(get_refresh_token_model().objects.values_list("token", flat=True))
+    assert tokens.access_token not in stored_access
+    assert tokens.refresh_token not in stored_refresh
+
+
+# --- SEC-4: bearer tokens are accepted in the URL query -------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-4")
+def test_userinfo_refuses_an_access_token_in_the_query_string(client, rp, user):
+    tokens = code_flow(client, rp, user)
+    response = client.get(
+        idp_url(rp.tenant, "oidc-userinfo") + "?access_token=" + tokens.access_token
+    )
+    assert response.status_code in (400, 401)
+
+
+# --- SEC-5: the API shows members and the audit log to read-only members --------------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-5")
+@pytest.mark.parametrize("name", ["api:audit-event-list", "api:member-list"])
+def test_api_members_and_audit_log_need_read_write_like_the_ui(client, tenant, name):
+    member = factories.membership(tenant=tenant, role="read_only")
+    client.force_login(member.user, backend="accounts.backends.PortalUserBackend")
+    ui = {"api:audit-event-list": "portal:tenant-audit", "api:member-list": "portal:tenant-members"}
+    assert client.get(reverse(ui[name], kwargs={"slug": tenant.slug})).status_code == 403
+    assert client.get(reverse(name, kwargs={"slug": tenant.slug})).status_code == 403
+
+
+# --- SEC-6: the portal's discoverable sign-in accepts an assertion without userHandle -------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-6")
+def test_portal_discoverable_sign_in_requires_a_user_handle(client, settings):
+    owner = factories.portal_user()
+    client.force_login(owner, backend="accounts.backends.PortalUserBackend")
+    session = client.session
+    session["portal_auth"] = {"method": "link", "at": 2**40}
+    session.save()
+    authenticator = SoftAuthenticator()
+    assert register_passkey(client, authenticator).status_code == 200
+    client.logout()
+    response = passkey_sign_in(client, authenticator, user_handle=None)
+    assert response.status_code == 400
+
+
+# --- SEC-7: safe_next lets percent-encoded dot segments leave the tenant's area ------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-7")
+@pytest.mark.parametrize("segment", [".%2e", "%2e.", "%2e%2E", "%2E%2e"])
+def test_safe_next_refuses_encoded_dot_segments(tenant, segment):
+    value = f"/t/{tenant.slug}/{segment}/{segment}/portal/"
+    # Browsers treat these as ".." (WHATWG URL), landing outside /t/<slug>/.
+    assert safe_next(value, tenant) == ""
+
+
+# --- SEC-8: emailed-link tokens in URL paths reach the logs ---------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-8")
+def test_live_link_token_is_not_logged_when_a_post_is_refused(caplog, tenant, user, mailoutbox):
+    browser = Client()
+    browser.post(idp_url(tenant, "signin-recover"), {"email": user.email})
+    link = last_link(user.email)
+    token = link.rstrip("/").rsplit("/", 1)[-1]
+    caplog.set_level(logging.INFO)
+    # A cross-site POST (no CSRF cookie) is refused and logged by Django with the full path.
+    refused = Client(enforce_csrf_checks=True).post(link)
+    assert refused.status_code == 403
+    assert not EmailLink.objects.get(user=user).used_at  # the link is still live
+    assert token not in caplog.text
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-8")
+def test_portal_link_token_is_not_logged_when_a_post_is_refused(caplog, mailoutbox):
+    owner = factories.portal_user()
+    Client().post(reverse("portal:sign-in-link"), {"email": owner.email})
+    token = last_link_token(owner.email)
+    caplog.set_level(logging.INFO)
+    path = reverse("portal:email-link", kwargs={"token": token})
+    assert Client(enforce_csrf_checks=True).post(path).status_code == 403
+    assert token not in caplog.text
+
+
+# --- SEC-9: oauthlib logs authorization codes and refresh tokens at DEBUG -----------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-9")
+def test_no_code_or_token_in_any_log_at_debug(client, caplog, mailoutbox, settings):
+    secrets_seen, records = logged_journey(client, caplog, settings)
+    assert_no_secret_logged(secrets_seen, records)
+
+
+# --- SEC-10: a lone surrogate in a JSON body is a 500 ----------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-10")
+def test_lone_surrogate_handle_at_sign_in_verify_is_not_a_500(client, tenant):
+    client.raise_request_exception = False
+    response = post_json(client, idp_url(tenant, "signin-verify"), {"handle": "\ud800"})
+    assert response.status_code == 400
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-10")
+def test_lone_surrogate_handle_at_portal_sign_in_is_not_a_500(client):
+    client.raise_request_exception = False
+    start = client.post(reverse("portal:passkey-auth-options"), content_type="application/json")
+    authenticator = SoftAuthenticator()
+    credential = authenticator.add_credential("localhost", b"h" * 16)
+    assertion = authenticator.get(
+        start.json()["publicKey"], "http://localhost", credential_id=credential.credential_id
+    )
+    response = client.post(
+        reverse("portal:passkey-auth-verify"),
+        json.dumps({"handle": "\ud800", "credential": assertion}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-10")
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [
+        ("api:tenant-keys", {"algorithm": "\ud800"}),
+        ("api:oidc-settings", {"response_mode": "\ud800"}),
+    ],
+)
+def test_lone_surrogate_in_an_api_choice_is_a_400(tenant, name, body):
+    admin, _ = member_client(tenant)
+    admin.raise_request_exception = False
+    method = admin.patch if name == "api:oidc-settings" else admin.post
+    response = method(
+        reverse(name, kwargs={"slug": tenant.slug}), body, content_type="application/json"
+    )
+    assert response.status_code == 400
