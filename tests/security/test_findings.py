@@ -18,8 +18,10 @@ from accounts.models import AuditEvent, EmailLink, Membership, User
 from idp.views_signin_common import safe_next
 from tenants.models import RedirectURL, SigningKey
 from tests import factories
-from tests.idp.oidc_support import make_rp, oidc_tenant
-from tests.idp.signin_support import last_link, post_json
+from tests.idp.oidc_support import make_rp, oidc_tenant, sign_in
+from tests.idp.signin_support import last_code, last_link, post_json
+from tests.idp.signin_support import register as idp_register
+from tests.idp.signin_support import sign_in as idp_passkey_sign_in
 from tests.portal.helpers import last_link_token, passkey_sign_in, register_passkey
 from tests.security.support import (
     assert_no_secret_logged,
@@ -296,3 +298,91 @@ def test_lone_surrogate_in_an_api_choice_is_a_400(tenant, name, body):
         reverse(name, kwargs={"slug": tenant.slug}), body, content_type="application/json"
     )
     assert response.status_code == 400
+
+
+# --- SEC-11: recovery keeps passkeys registered before the address was proven ---------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-11")
+def test_recovery_evicts_passkeys_registered_before_the_email_was_proven(settings, mailoutbox):
+    """Account pre-hijacking: with email proof turned off, an attacker registers the victim's
+    address first; the victim later proves the address by recovery, and the attacker's passkey
+    must not then sign in to the now-verified account."""
+    settings.PUBLIC_URL = "http://testserver"
+    tenant = oidc_tenant(require_email_verification=False)
+    attacker = Client()
+    attacker_key, done = idp_register(attacker, tenant, "victim@example.com", names={})
+    assert done.status_code == 200, done.content
+    attacker.post(idp_url(tenant, "sign-out"))
+
+    victim = Client()
+    victim.post(idp_url(tenant, "signin-recover"), {"email": "victim@example.com"})
+    proven = post_json(victim, idp_url(tenant, "signin-email-code"), {"code": last_code()})
+    assert proven.status_code == 200 and proven.json()["status"] == "proven", proven.content
+    options = post_json(victim, idp_url(tenant, "signin-register-options")).json()
+    credential = SoftAuthenticator().create(options["publicKey"], "http://testserver")
+    recovered = post_json(
+        victim,
+        idp_url(tenant, "signin-register-verify"),
+        {"handle": options["handle"], "credential": credential},
+    )
+    assert recovered.status_code == 200, recovered.content
+    assert tenant.end_users.get().email_verified
+
+    response = idp_passkey_sign_in(attacker, tenant, attacker_key, email="victim@example.com")
+    assert response.status_code == 400, "the squatter's passkey still signs in"
+
+
+# --- SEC-12: failed portal passkey ceremonies leave no audit trail -------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-12")
+def test_failed_portal_passkey_sign_in_is_audited(client):
+    owner = factories.portal_user()
+    client.force_login(owner, backend="accounts.backends.PortalUserBackend")
+    session = client.session
+    session["portal_auth"] = {"method": "link", "at": 2**40}
+    session.save()
+    authenticator = SoftAuthenticator()
+    assert register_passkey(client, authenticator).status_code == 200
+    client.logout()
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    response = passkey_sign_in(client, authenticator, bad_signature=True)
+    assert response.status_code == 400
+    written = AuditEvent.objects.exclude(pk__in=before).values_list("action", flat=True)
+    assert any("fail" in action for action in written), list(written)
+
+
+# --- SEC-13: an old end-user session can add or remove passkeys without a fresh check -------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-13")
+def test_adding_an_end_user_passkey_needs_a_recent_sign_in(client, tenant, user):
+    sign_in(client, tenant, user)
+    session = client.session
+    record = session["idp_signins"][str(tenant.pk)]
+    # Signed in twelve hours ago (still inside SESSION_COOKIE_AGE), e.g. a stolen cookie.
+    record["auth_time"] -= 12 * 3600
+    record["signed_in_at"] -= 12 * 3600
+    session.save()
+    response = post_json(client, idp_url(tenant, "account-passkey-options"))
+    assert response.status_code in (401, 403)
+
+
+# --- SEC-14: the device-code grant at the token endpoint is a 500 ----------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="SEC-14")
+@pytest.mark.parametrize("authenticated", [False, True])
+def test_device_code_grant_is_refused_not_a_500(client, rp, authenticated):
+    client.raise_request_exception = False
+    body = {"grant_type": "urn:ietf:params:oauth:grant-type:device_code", "device_code": "g"}
+    if authenticated:
+        body.update(client_id=rp.client_id, client_secret=rp.secret)
+    response = client.post(idp_url(rp.tenant, "oidc-token"), body)
+    assert response.status_code in (400, 401)
+    assert response.json()["error"] in (
+        "unsupported_grant_type",
+        "unauthorized_client",
+        "invalid_client",
+    )

@@ -691,3 +691,114 @@ def test_out_of_range_ids_are_404_not_500(client, tenant, support_user, path):
     client.raise_request_exception = False
     response = client.get(path.format(slug=tenant.slug))
     assert response.status_code in (404, 405)
+
+
+# --- tenant B's objects at tenant A ---------------------------------------------------------------
+
+
+def test_api_refuses_tenant_b_objects_at_tenant_a(tenant):
+    other = oidc_tenant()
+    secret_b, _ = oidc_services.client_secret_generate(tenant=other, actor=None, name="b")
+    url_b = oidc_services.redirect_url_add(tenant=other, actor=None, url="https://b.example/cb")
+    kid_b = SigningKey.objects.for_tenant(other).get(state="active").kid
+    admin, _ = member_client(tenant)
+    a = {"slug": tenant.slug}
+    b = {"slug": other.slug}
+    checks = [
+        admin.get(reverse("api:redirect-url-detail", kwargs={**a, "pk": url_b.pk})),
+        admin.delete(reverse("api:redirect-url-detail", kwargs={**a, "pk": url_b.pk})),
+        admin.get(reverse("api:client-secret-detail", kwargs={**a, "pk": secret_b.pk})),
+        admin.post(reverse("api:client-secret-revoke", kwargs={**a, "pk": secret_b.pk})),
+        admin.post(
+            reverse("api:tenant-key-revoke", kwargs={**a, "kid": kid_b}),
+            {},
+            content_type="application/json",
+        ),
+        admin.get(reverse("api:tenant-detail", kwargs=b)),
+        admin.get(reverse("api:audit-event-list", kwargs=b)),
+        admin.get(reverse("api:tenant-keys", kwargs=b)),
+        admin.post(reverse("api:client-secret-list", kwargs=b), {"name": "x"}),
+    ]
+    assert [r.status_code for r in checks] == [404] * len(checks)
+    secret_b.refresh_from_db()
+    assert secret_b.revoked_at is None
+    assert SigningKey.objects.get(kid=kid_b).state == "active"
+    listed = admin.get(reverse("api:tenant-list")).json()
+    assert other.slug not in json.dumps(listed)
+
+
+def test_end_user_cannot_touch_another_users_passkey(client, tenant, settings, mailoutbox):
+    settings.PUBLIC_URL = "http://testserver"
+    open_tenant = oidc_tenant(require_email_verification=False)
+    other_tenant = oidc_tenant(require_email_verification=False)
+    _key, done = idp_register(Client(), other_tenant, "b@example.com", names={})
+    assert done.status_code == 200
+    _key, done = idp_register(Client(), open_tenant, "neighbour@example.com", names={})
+    assert done.status_code == 200
+    foreign = list(WebAuthnCredential.objects.all())
+    _key, done = idp_register(client, open_tenant, "me@example.com", names={})
+    assert done.status_code == 200
+    account = idp_url(open_tenant, "account")
+    for credential in foreign:
+        client.post(f"{account}passkeys/{credential.pk}/rename/", {f"p{credential.pk}-name": "x"})
+        client.post(f"{account}passkeys/{credential.pk}/remove/")
+    for credential in foreign:
+        credential.refresh_from_db()
+        assert credential.name != "x"
+
+
+def test_portal_pages_showing_a_new_secret_are_no_store_and_keep_nothing(tenant):
+    from django.contrib.sessions.models import Session
+
+    admin, _ = member_client(tenant)
+    page = admin.post(
+        reverse("portal:tenant-settings-secret-generate", kwargs={"slug": tenant.slug}),
+        {"name": "ui"},
+    )
+    assert page.status_code == 200
+    token_page = admin.post(reverse("portal:api-tokens"), {"name": "ui"})
+    assert token_page.status_code == 200
+    from portal.models import ApiToken
+
+    secret_hint = ClientSecret.objects.for_tenant(tenant).get(name="ui").hint
+    token_hint = ApiToken.objects.get(name="ui").hint
+    shown = [
+        re.search(r"[A-Za-z0-9_-]{39}" + re.escape(secret_hint), page.content.decode()),
+        re.search(r"lk_[A-Za-z0-9_-]{39}" + re.escape(token_hint), token_page.content.decode()),
+    ]
+    assert all(shown)
+    for response in (page, token_page):
+        assert "no-store" in response["Cache-Control"]
+    sessions = json.dumps([s.get_decoded() for s in Session.objects.all()], default=str)
+    stored = _all_text_in_database()
+    for match in shown:
+        assert match.group(0) not in sessions and match.group(0) not in stored
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"grant_type": "password", "username": "ada@example.com", "password": "x"},
+        {"grant_type": "client_credentials", "scope": "openid"},
+        # The device-code grant is a 500 today: finding SEC-14.
+    ],
+)
+def test_only_code_and_refresh_grants_are_served(client, rp, user, body):
+    response = client.post(
+        idp_url(rp.tenant, "oidc-token"),
+        {**body, "client_id": rp.client_id, "client_secret": rp.secret},
+    )
+    assert response.status_code in (400, 401)
+    assert "access_token" not in response.json()
+
+
+def test_jwks_and_discovery_publish_public_material_only(client, tenant):
+    key_services.key_algorithm_add(tenant=tenant, algorithm="ES256", actor=None)
+    jwks = client.get(idp_url(tenant, "oidc-jwks")).json()
+    assert len(jwks["keys"]) >= 2
+    for key in jwks["keys"]:
+        assert set(key) & {"d", "p", "q", "dp", "dq", "qi", "oth", "k"} == set()
+        assert key["alg"] in ("RS256", "ES256") and key["kid"]
+    discovery = client.get(idp_url(tenant, "oidc-discovery")).json()
+    assert "none" not in discovery["id_token_signing_alg_values_supported"]
+    assert discovery["code_challenge_methods_supported"] == ["S256"]
