@@ -7,12 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.api_tokens import access_api_token, api_token_create, api_token_revoke, api_tokens_of
 from portal.forms_settings import ApiTokenForm
+from portal.views_common import apply_errors, credential_rows
 
 
 def _portal_user(request):
@@ -23,16 +24,10 @@ def _portal_user(request):
 
 def _render(request, *, form=None, status=200, **extra):
     user = _portal_user(request)
-    now = timezone.now()
-    rows = []
-    for token in api_tokens_of(user=user):
-        if token.revoked_at is not None:
-            status_label = "revoked"
-        elif token.expires_at is not None and token.expires_at <= now:
-            status_label = "expired"
-        else:
-            status_label = "active"
-        rows.append({"token": token, "status": status_label})
+    rows = credential_rows(
+        api_tokens_of(user=user),
+        revoke_url=lambda token: reverse("portal:api-token-revoke", args=[token.pk]),
+    )
     context = {"tokens": rows, "form": form or ApiTokenForm(), **extra}
     return render(request, "portal/settings_api_tokens.html", context, status=status)
 
@@ -55,8 +50,7 @@ def api_tokens(request):
                 request=request,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            apply_errors(form, exc)
         else:
             return _render(request, new_token=token, new_token_value=plaintext)
     return _render(request, form=form, status=400)

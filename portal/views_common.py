@@ -7,12 +7,15 @@ import time
 
 from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.audit import client_ip
 from accounts.ratelimit import Limit, RateLimited
+from accounts.selectors import TenantAccess, access_tenant
+from tenants.oidc_selectors import secret_status
 
 PORTAL_BACKEND = "accounts.backends.PortalUserBackend"
 AUTH_SESSION_KEY = "portal_auth"
@@ -47,6 +50,29 @@ def is_fresh(request, *, allow_link: bool) -> bool:
     if not isinstance(record, dict) or time.time() - record.get("at", 0) > FRESH_SECONDS:
         return False
     return record.get("method") == "passkey" or (allow_link and record.get("method") == "link")
+
+
+def credential_rows(items, *, revoke_url) -> list[dict]:
+    """Rows for a client-secret or API-token table: the item, its status, its revoke URL."""
+    now = timezone.now()
+    # API tokens share the client secrets' lifecycle fields (revoked_at, expires_at).
+    return [
+        {"item": item, "status": secret_status(item, now), "revoke_url": revoke_url(item)}
+        for item in items
+    ]
+
+
+def writable_tenant(request, slug: str) -> TenantAccess:
+    """The signed-in user's access to the tenant; 404 if none, 403 unless read-write."""
+    access = access_tenant(actor=request.user, slug=slug)
+    access.require_write()
+    return access
+
+
+def apply_errors(form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form (unknown fields as non-field errors)."""
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 def ip_of(request) -> str:

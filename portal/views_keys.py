@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import access_tenant
+from portal.views_common import writable_tenant
 from tenants.keys import (
     KeyAlgorithmUnsupported,
     KeyStateChanged,
@@ -73,8 +74,7 @@ def keys_page(request, slug):
 @require_POST
 def key_rotate(request, slug):
     """Promote the published next key now and publish a fresh one."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
+    access = writable_tenant(request, slug)
     form = RotateForm(request.POST)
     if not form.is_valid():
         return _render(request, access, status=400, rotate_form=form)
@@ -104,8 +104,7 @@ def key_rotate(request, slug):
 @require_POST
 def key_revoke_view(request, slug, kid):
     """Withdraw a key from JWKS at once (compromise); a new key takes over if it was active."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
+    access = writable_tenant(request, slug)
     key = access_signing_key(tenant=access.tenant, kid=kid)
     form = RevokeForm(request.POST)
     if not form.is_valid():
@@ -123,8 +122,7 @@ def key_revoke_view(request, slug, kid):
 @require_POST
 def key_add_es256(request, slug):
     """Let this tenant also sign with ES256 (an active and a published next key)."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
+    access = writable_tenant(request, slug)
     active = key_algorithm_add(
         tenant=access.tenant, algorithm="ES256", actor=request.user, request=request
     )

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -21,6 +22,7 @@ from portal.forms_settings import (
     OIDCSettingsForm,
     RedirectURLForm,
 )
+from portal.views_common import apply_errors, credential_rows, writable_tenant
 from tenants.oidc_selectors import (
     access_client_secret,
     access_redirect_url,
@@ -28,7 +30,6 @@ from tenants.oidc_selectors import (
     client_secrets_of,
     metadata_url,
     redirect_urls_of,
-    secret_status,
     signup_inputs_of,
     token_endpoint_auth_method,
 )
@@ -92,13 +93,14 @@ def _render(request, access, *, status=200, **forms_and_extra):
     """The Settings page; forms not given start from the stored values."""
     tenant = access.tenant
     client = client_get_primary(tenant=tenant)
-    now = timezone.now()
     secrets = []
     if access.can_write:
-        secrets = [
-            {"secret": s, "status": secret_status(s, now)}
-            for s in client_secrets_of(tenant=tenant, client=client)
-        ]
+        secrets = credential_rows(
+            client_secrets_of(tenant=tenant, client=client),
+            revoke_url=lambda s: reverse(
+                "portal:tenant-settings-secret-revoke", args=[tenant.slug, s.pk]
+            ),
+        )
     context = {
         "tenant": tenant,
         "access": access,
@@ -124,9 +126,20 @@ def _render(request, access, *, status=200, **forms_and_extra):
     return response
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
+def _submit(request, access, form, *, form_name: str, change, success: str):
+    """Run `change(cleaned_data)` for a valid form, then redirect with `success`.
+
+    Invalid input and the service's ValidationErrors re-render the page (400) with the form.
+    """
+    if form.is_valid():
+        try:
+            change(form.cleaned_data)
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("portal:tenant-settings", slug=access.tenant.slug)
+    return _render(request, access, status=400, **{form_name: form})
 
 
 @login_required
@@ -141,57 +154,49 @@ def settings_page(request, slug):
 @require_POST
 def settings_update(request, slug):
     """Save Enable OIDC, Inputs, response type and mode."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
+    access = writable_tenant(request, slug)
     form = OIDCSettingsForm(request.POST)
-    if form.is_valid():
-        try:
-            oidc_settings_update(
-                tenant=access.tenant,
-                actor=request.user,
-                enabled=form.cleaned_data["enabled"],
-                inputs=form.inputs(),
-                response_type=form.cleaned_data["response_type"],
-                response_mode=form.cleaned_data["response_mode"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Settings saved.")
-            return redirect("portal:tenant-settings", slug=slug)
-    return _render(request, access, status=400, settings_form=form)
+
+    def change(data):
+        oidc_settings_update(
+            tenant=access.tenant,
+            actor=request.user,
+            enabled=data["enabled"],
+            inputs=form.inputs(),
+            response_type=data["response_type"],
+            response_mode=data["response_mode"],
+            request=request,
+        )
+
+    return _submit(
+        request, access, form, form_name="settings_form", change=change, success="Settings saved."
+    )
 
 
 @login_required
 @require_POST
 def redirect_url_create(request, slug):
     """Add a Redirect URL."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
-    form = RedirectURLForm(request.POST)
-    if form.is_valid():
-        try:
-            redirect_url_add(
-                tenant=access.tenant,
-                actor=request.user,
-                url=form.cleaned_data["url"],
-                request=request,
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Redirect URL added.")
-            return redirect("portal:tenant-settings", slug=slug)
-    return _render(request, access, status=400, redirect_form=form)
+    access = writable_tenant(request, slug)
+
+    def change(data):
+        redirect_url_add(tenant=access.tenant, actor=request.user, url=data["url"], request=request)
+
+    return _submit(
+        request,
+        access,
+        RedirectURLForm(request.POST),
+        form_name="redirect_form",
+        change=change,
+        success="Redirect URL added.",
+    )
 
 
 @login_required
 @require_POST
 def redirect_url_delete(request, slug, pk):
     """Remove a Redirect URL."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
+    access = writable_tenant(request, slug)
     entry = access_redirect_url(tenant=access.tenant, actor=request.user, id=pk)
     redirect_url_remove(
         tenant=access.tenant, actor=request.user, redirect_url=entry, request=request
@@ -205,8 +210,7 @@ def redirect_url_delete(request, slug, pk):
 @require_POST
 def secret_generate(request, slug):
     """Generate a client secret and show it once, on this response only."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
+    access = writable_tenant(request, slug)
     form = ClientSecretForm(request.POST)
     if form.is_valid():
         days = form.cleaned_data["expires_in_days"]
@@ -220,7 +224,7 @@ def secret_generate(request, slug):
                 request=request,
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             # Rendered directly, never stored in the session or redirected through.
             return _render(request, access, new_secret=secret, new_secret_value=plaintext)
@@ -231,8 +235,7 @@ def secret_generate(request, slug):
 @require_POST
 def secret_revoke(request, slug, pk):
     """Revoke a client secret."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
+    access = writable_tenant(request, slug)
     secret = access_client_secret(tenant=access.tenant, actor=request.user, id=pk)
     client_secret_revoke(tenant=access.tenant, actor=request.user, secret=secret, request=request)
     messages.success(request, f"Secret “{secret.name}” revoked.")
