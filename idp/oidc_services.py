@@ -11,19 +11,29 @@ from oauth2_provider.models import (
     get_id_token_model,
     get_refresh_token_model,
 )
-from oauthlib.oauth2.rfc6749 import errors
 
 from accounts.audit import audit_log
 from idp.models import AuthorizationCode
 
 
 def _revoke_tokens(*, code: AuthorizationCode) -> None:
+    access_tokens = get_access_token_model().objects
+    id_token_ids = {code.id_token_id} - {None}
     if code.refresh_token_family:
+        refresh_tokens = get_refresh_token_model().objects.filter(
+            token_family=code.refresh_token_family
+        )
+        # The family's access tokens go with the family; their ID tokens must not outlive them.
+        id_token_ids.update(
+            access_tokens.filter(pk__in=refresh_tokens.values("access_token_id"))
+            .exclude(id_token_id=None)
+            .values_list("id_token_id", flat=True)
+        )
         get_refresh_token_model().revoke_family(code.refresh_token_family)
     if code.access_token_id:
-        get_access_token_model().objects.filter(pk=code.access_token_id).delete()
-    if code.id_token_id:
-        get_id_token_model().objects.filter(pk=code.id_token_id).delete()
+        access_tokens.filter(pk=code.access_token_id).delete()
+    if id_token_ids:
+        get_id_token_model().objects.filter(pk__in=id_token_ids).delete()
 
 
 @transaction.atomic
@@ -43,26 +53,6 @@ def authorization_code_reuse(*, code: AuthorizationCode, client, request=None) -
             target=client,
             details={"client_id": client.client_id, "user_subject": locked.user.subject},
         )
-
-
-def authorization_code_link_tokens(
-    *, code: AuthorizationCode, access_token, id_token, refresh_family, request=None
-) -> None:
-    """Remember the tokens a code was redeemed for; if a reuse beat us to it, revoke them."""
-    access_token_id = access_token.pk if access_token is not None else None
-    id_token_id = id_token.pk if id_token is not None else None
-    linked = AuthorizationCode.objects.filter(pk=code.pk, reused_at__isnull=True).update(
-        access_token_id=access_token_id,
-        id_token_id=id_token_id,
-        refresh_token_family=refresh_family,
-    )
-    if linked:
-        return
-    code.access_token_id = access_token_id
-    code.id_token_id = id_token_id
-    code.refresh_token_family = refresh_family
-    _revoke_tokens(code=code)
-    raise errors.InvalidGrantError(description="The code was used twice.", request=request)
 
 
 # Redeemed codes are kept a while after expiry so that a late replay is still recognised.

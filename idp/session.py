@@ -19,11 +19,24 @@ class EndUserSignIn:
     amr: list[str]
 
 
+def _rotate_session_key(session) -> None:
+    """SessionBase.cycle_key without its early write: the old key dies now, and the session
+    middleware writes the data once, under a new key, when the response goes out."""
+    data = session._session  # loads the row of the old key, if there is one
+    old_key = session.session_key
+    # With no key, save() creates a fresh one (cycle_key would INSERT now, then UPDATE).
+    session._session_key = None
+    session._session_cache = data
+    session.modified = True
+    if old_key:
+        session.delete(old_key)
+
+
 def enduser_sign_in(request, *, tenant, user: User, amr: list[str]) -> EndUserSignIn:
     """Record a completed sign-in at this tenant; rotates the session key (no fixation)."""
     if user.tenant_id != tenant.pk:
         raise ValueError("user belongs to another tenant")
-    request.session.cycle_key()
+    _rotate_session_key(request.session)
     signins = dict(request.session.get(SESSION_KEY, {}))
     now = time.time()
     auth_time = int(now)

@@ -11,10 +11,16 @@ import uuid
 from datetime import timedelta
 from urllib.parse import unquote_plus
 
+from django.db import router, transaction
 from django.db.models import JSONField, OuterRef, Subquery
 from django.utils import timezone
 from jwcrypto import jwt
-from oauth2_provider.models import get_access_token_model, get_grant_model, get_id_token_model
+from oauth2_provider.models import (
+    get_access_token_model,
+    get_grant_model,
+    get_id_token_model,
+    get_refresh_token_model,
+)
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
@@ -37,6 +43,7 @@ SECRET_TOUCH_INTERVAL = timedelta(minutes=1)
 Grant = get_grant_model()
 AccessToken = get_access_token_model()
 IDToken = get_id_token_model()
+RefreshToken = get_refresh_token_model()
 
 
 def code_digest(code: str) -> str:
@@ -50,24 +57,40 @@ def pkce_required(client_id) -> bool:
     return client is None or client.client_type != OIDCClient.CLIENT_CONFIDENTIAL
 
 
-def _active_key_columns(tenant_ref) -> dict:
-    """The tenant's active RS256 key as subquery annotations (no round trip of their own).
+def _active_kid(tenant_ref) -> Subquery:
+    """The kid of the tenant's active RS256 key, as a subquery (no round trip of its own).
 
-    Read fresh with the client or the grant on every request, so a rotation or revocation
-    takes effect at once; load_signing_jwk parses each key once per process.
+    It is read fresh with the client or the grant on every request, so a rotation or a
+    revocation takes effect at once.
     """
     active = SigningKey.objects.filter(
         tenant=tenant_ref, state=SigningKey.State.ACTIVE, algorithm="RS256"
     )
-    return {
-        f"latchkey_key_{column}": Subquery(active.values(column)[:1])
-        for column in ("kid", "algorithm", "private_key_encrypted")
-    }
+    return Subquery(active.values("kid")[:1])
 
 
-def _signing_key_from(row) -> tuple[str, str, str] | None:
-    kid, sealed = row.latchkey_key_kid, row.latchkey_key_private_key_encrypted
-    return (kid, row.latchkey_key_algorithm, sealed) if kid and sealed else None
+# kid -> (algorithm, sealed private key). A kid is the thumbprint of its public key, so what it
+# names never changes: the entry needs no invalidation (which kid is active is read per request).
+_SIGNING_KEYS: dict[str, tuple[str, str]] = {}
+_SIGNING_KEYS_MAX = 256
+
+
+def _signing_key_of(kid: str) -> tuple[str, str] | None:
+    """(algorithm, sealed private key) of a kid, from the database once per process."""
+    key = _SIGNING_KEYS.get(kid)
+    if key is None:
+        row = (
+            SigningKey.objects.filter(kid=kid)
+            .exclude(private_key_encrypted="")
+            .values_list("algorithm", "private_key_encrypted")
+            .first()
+        )
+        if row is None:
+            return None
+        if len(_SIGNING_KEYS) >= _SIGNING_KEYS_MAX:
+            _SIGNING_KEYS.clear()
+        key = _SIGNING_KEYS[kid] = (row[0], row[1])
+    return key
 
 
 def client_with_redirect_urls(*, tenant, client_id: str) -> OIDCClient | None:
@@ -76,7 +99,7 @@ def client_with_redirect_urls(*, tenant, client_id: str) -> OIDCClient | None:
         RedirectURL.objects.for_tenant(tenant)
         .filter(client__client_id=client_id, client__tenant=tenant)
         .select_related("client")
-        .annotate(**_active_key_columns(tenant.pk))
+        .annotate(latchkey_active_kid=_active_kid(tenant.pk))
         .order_by("created_at", "id")
     )
     if not rows:
@@ -89,7 +112,7 @@ def client_with_redirect_urls(*, tenant, client_id: str) -> OIDCClient | None:
         )
     else:
         client = rows[0].client
-        client.latchkey_signing_key = _signing_key_from(rows[0])
+        client.latchkey_active_kid = rows[0].latchkey_active_kid
         for row in rows:
             row.client = client
         # Fill the prefetch cache the way prefetch_related would, from the joined rows.
@@ -251,6 +274,8 @@ class TenantValidator(OAuth2Validator):
             auth_time=int(getattr(request, "auth_time", None) or time.time()),
             amr=list(getattr(request, "amr", None) or []),
             expires_at=grant.expires,
+            # Chosen now, so a reuse can revoke the tokens without the exchange writing back.
+            refresh_token_family=uuid.uuid4(),
         )
 
     def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
@@ -273,12 +298,13 @@ class TenantValidator(OAuth2Validator):
                 latchkey_code_pk=Subquery(record.values("pk")[:1]),
                 latchkey_auth_time=Subquery(record.values("auth_time")[:1]),
                 latchkey_amr=Subquery(record.values("amr")[:1], output_field=JSONField()),
-                **_active_key_columns(tenant.pk),
+                latchkey_code_family=Subquery(record.values("refresh_token_family")[:1]),
+                latchkey_active_kid=_active_kid(tenant.pk),
             )
             .first()
         )
         if grant is not None:
-            grant.application.latchkey_signing_key = _signing_key_from(grant)
+            grant.application.latchkey_active_kid = grant.latchkey_active_kid
         # Kept for the client lookup and validate_code, which use it only if it belongs to
         # the authenticated client.
         request.latchkey_grant_candidate = grant
@@ -303,6 +329,7 @@ class TenantValidator(OAuth2Validator):
                 user=grant.user,
                 auth_time=grant.latchkey_auth_time,
                 amr=list(grant.latchkey_amr or []),
+                refresh_token_family=grant.latchkey_code_family,
             )
         else:
             record = (
@@ -401,32 +428,35 @@ class TenantValidator(OAuth2Validator):
         )
         self._set_token_value(access_token, token["access_token"])
         access_token.save()
-        request.latchkey_access_token = access_token
         return access_token
 
     def _create_refresh_token(
         self, request, refresh_token_code, access_token, previous_refresh_token
     ):
-        refresh_token = super()._create_refresh_token(
-            request, refresh_token_code, access_token, previous_refresh_token
+        record = getattr(request, "latchkey_code", None)
+        family = record.refresh_token_family if record is not None else None
+        if previous_refresh_token is not None or family is None:
+            return super()._create_refresh_token(
+                request, refresh_token_code, access_token, previous_refresh_token
+            )
+        # DOT's own steps, with the family the code record named at authorization time.
+        refresh_token = RefreshToken(
+            user=request.user,
+            application=request.client,
+            access_token=access_token,
+            token_family=family,
+            resource=getattr(request, "resource", []),
         )
-        request.latchkey_refresh_family = refresh_token.token_family
+        self._set_token_value(refresh_token, refresh_token_code)
+        refresh_token.save()
         return refresh_token
 
     def save_bearer_token(self, token, request, *args, **kwargs):
-        super().save_bearer_token(token, request, *args, **kwargs)
-        record = getattr(request, "latchkey_code", None)
-        if record is None:
-            return
-        from idp.oidc_services import authorization_code_link_tokens
-
-        authorization_code_link_tokens(
-            code=record,
-            access_token=getattr(request, "latchkey_access_token", None),
-            id_token=getattr(request, "id_token", None),
-            refresh_family=getattr(request, "latchkey_refresh_family", None),
-            request=request,
-        )
+        # The token view runs the whole exchange in one transaction (see TokenView), so the
+        # code claim's row lock is held until the tokens are committed: a concurrent reuse
+        # waits, then revokes them by the code's refresh family. No nested SAVEPOINT needed.
+        with transaction.atomic(using=router.db_for_write(AccessToken), savepoint=False):
+            return self._save_bearer_token(token, request, *args, **kwargs)
 
     def refresh_id_token(self, request):
         # A refresh returns a new access token only: the sign-in facts stay with the code.
@@ -472,14 +502,14 @@ class TenantValidator(OAuth2Validator):
     def finalize_id_token(self, id_token, token, token_handler, request):
         """Sign with the tenant's active key, `kid` in the header; never alg none."""
         tenant = self.tenant_of(request)
-        key = getattr(request.client, "latchkey_signing_key", None)
-        if key is None:
+        kid = getattr(request.client, "latchkey_active_kid", None)
+        if kid is None:
             active = signing_key_active(tenant=tenant)
-            if active is not None and active.private_key_encrypted:
-                key = (active.kid, active.algorithm, active.private_key_encrypted)
+            kid = active.kid if active is not None else None
+        key = _signing_key_of(kid) if kid else None
         if key is None:
             raise errors.ServerError(description="The tenant has no active signing key.")
-        kid, algorithm, sealed = key
+        algorithm, sealed = key
         now = int(time.time())
         expires = now + oauth2_settings.ID_TOKEN_EXPIRE_SECONDS
         claims = dict(id_token)

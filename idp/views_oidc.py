@@ -6,6 +6,7 @@ import json
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from django.db import router, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from idp.discovery import cached_document_response
 from idp.form_post import FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver, harden
+from idp.models import AuthorizationCode
 from idp.session import enduser_current, enduser_sign_out
 from tenants.keys import signing_keys_published
 from tenants.models import OIDCClient
@@ -289,7 +291,10 @@ class TokenView(OAuthLibMixin, View):
     def post(self, request, tenant_slug):
         if not request.tenant.oidc_enabled:
             return _oidc_off(request)
-        _url, headers, body, status = self.create_token_response(request)
+        # One transaction: the code claim (an UPDATE) keeps its row locked until the tokens are
+        # committed, so a concurrent redemption of the same code waits and then revokes them.
+        with transaction.atomic(using=router.db_for_write(AuthorizationCode)):
+            _url, headers, body, status = self.create_token_response(request)
         return _json(body, status, headers)
 
 
