@@ -10,6 +10,7 @@ import json
 import logging
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
@@ -23,6 +24,7 @@ from tests.idp.signin_support import last_code, last_link, post_json
 from tests.idp.signin_support import register as idp_register
 from tests.idp.signin_support import sign_in as idp_passkey_sign_in
 from tests.portal.helpers import last_link_token, passkey_sign_in, register_passkey
+from tests.portal.helpers import origin as portal_origin
 from tests.security.support import (
     assert_no_secret_logged,
     code_flow,
@@ -386,3 +388,69 @@ def test_device_code_grant_is_refused_not_a_500(client, rp, authenticated):
         "unauthorized_client",
         "invalid_client",
     )
+
+
+# --- SEC-15: NUL characters reach PostgreSQL text columns (500 on PostgreSQL only) ---------
+
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
+@pytest.mark.django_db(transaction=True)
+def test_nul_in_the_nonce_is_not_a_500(client, rp, user):
+    client.raise_request_exception = False
+    sign_in(client, rp.tenant, user)
+    params = {
+        "client_id": rp.client_id,
+        "redirect_uri": rp.redirect_uri,
+        "response_type": "code",
+        "scope": "openid",
+        "nonce": "a\x00b",
+    }
+    assert client.get(idp_url(rp.tenant, "oidc-authorize"), params).status_code < 500
+
+
+@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
+@pytest.mark.django_db(transaction=True)
+def test_nul_in_a_portal_passkey_name_is_not_a_500(client):
+    owner = factories.portal_user()
+    client.force_login(owner, backend="accounts.backends.PortalUserBackend")
+    client.raise_request_exception = False
+    session = client.session
+    session["portal_auth"] = {"method": "link", "at": 2**40}
+    session.save()
+    start = client.post(
+        reverse("portal:passkey-register-options"), content_type="application/json"
+    ).json()
+    credential = SoftAuthenticator().create(start["publicKey"], portal_origin())
+    response = client.post(
+        reverse("portal:passkey-register-verify"),
+        json.dumps({"handle": start["handle"], "credential": credential, "name": "a\x00b"}),
+        content_type="application/json",
+    )
+    assert response.status_code < 500
+
+
+@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
+@pytest.mark.django_db(transaction=True)
+def test_nul_in_the_user_agent_of_an_audited_request_is_not_a_500(client, tenant, user):
+    client.raise_request_exception = False
+    sign_in(client, tenant, user)
+    response = client.post(idp_url(tenant, "sign-out"), HTTP_USER_AGENT="agent\x00")
+    assert response.status_code < 500
+
+
+@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
+@pytest.mark.django_db(transaction=True)
+def test_nul_in_an_anonymous_token_request_code_is_not_a_500(client, rp):
+    client.raise_request_exception = False
+    body = {"grant_type": "authorization_code", "code": "\x00"}
+    assert client.post(idp_url(rp.tenant, "oidc-token"), body).status_code < 500
+
+
+@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
+@pytest.mark.django_db(transaction=True)
+def test_nul_in_the_logout_client_id_is_not_a_500(client, rp):
+    client.raise_request_exception = False
+    response = client.get(idp_url(rp.tenant, "oidc-logout"), {"client_id": "\x00"})
+    assert response.status_code < 500
