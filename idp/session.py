@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
+
 from accounts.models import User
 
 SESSION_KEY = "idp_signins"
@@ -29,7 +31,11 @@ def _rotate_session_key(session) -> None:
     session._session_cache = data
     session.modified = True
     if old_key:
-        session.delete(old_key)
+        if type(session) is DatabaseSessionStore:
+            # SessionStore.delete reads the row before deleting it: one DELETE does the same.
+            session.get_model_class().objects.filter(session_key=old_key).delete()
+        else:
+            session.delete(old_key)
 
 
 def enduser_sign_in(request, *, tenant, user: User, amr: list[str]) -> EndUserSignIn:

@@ -43,3 +43,22 @@ def test_revocation_in_the_same_second_ends_the_sign_in(tenant):
     assert enduser_current(request, tenant=tenant) is None
     enduser_sign_in(request, tenant=tenant, user=user, amr=["hwk"])
     assert enduser_current(request, tenant=tenant).user == user
+
+
+def test_sign_in_moves_the_data_to_a_new_key_and_deletes_the_old_row(tenant):
+    from django.contrib.sessions.models import Session
+
+    user = factories.end_user(tenant=tenant)
+    request = _request()
+    request.session["kept"] = "yes"
+    request.session.save()
+    planted = request.session.session_key
+    enduser_sign_in(request, tenant=tenant, user=user, amr=["hwk"])
+    assert not Session.objects.filter(session_key=planted).exists()
+    request.session.save()  # what the session middleware does with the response
+    fresh = request.session.session_key
+    assert fresh and fresh != planted
+    later = _request()
+    later.session = SessionStore(session_key=fresh)
+    assert later.session["kept"] == "yes"
+    assert enduser_current(later, tenant=tenant).user == user
