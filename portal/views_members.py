@@ -8,27 +8,20 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.models import AccessRequest, AuditEvent, Membership
 from accounts.selectors import access_tenant
 from accounts.services import ServiceError, access_request_create
 from portal.forms import AccessRequestForm
-from portal.views_common import portal_login_required
+from portal.selectors import audit_events_of, members_of, pending_access_requests
+from portal.views_common import portal_login_required, writable_tenant
 
 
 @portal_login_required
 @require_GET
 def members(request, slug):
     """Members of the tenant with their roles."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
-    rows = (
-        Membership.objects.for_tenant(access.tenant).select_related("user").order_by("user__email")
-    )
-    pending = (
-        AccessRequest.objects.for_tenant(access.tenant)
-        .filter(status=AccessRequest.Status.PENDING)
-        .select_related("user")
-    )
+    access = writable_tenant(request, slug)
+    rows = members_of(tenant=access.tenant).order_by("user__email")
+    pending = pending_access_requests(tenant=access.tenant)
     return render(
         request,
         "portal/tenant_members.html",
@@ -40,10 +33,8 @@ def members(request, slug):
 @require_GET
 def audit(request, slug):
     """The tenant's audit log, newest first."""
-    access = access_tenant(actor=request.user, slug=slug)
-    access.require_write()
-    events = AuditEvent.objects.for_tenant(access.tenant).order_by("-created_at", "-id")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    access = writable_tenant(request, slug)
+    page = Paginator(audit_events_of(tenant=access.tenant), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/tenant_audit.html",
@@ -59,11 +50,7 @@ def access_request(request, slug):
     if access.membership is None:
         # Support staff have no membership to elevate.
         raise PermissionDenied("Only members can ask for access.")
-    pending = (
-        AccessRequest.objects.for_tenant(access.tenant)
-        .filter(user=request.user, status=AccessRequest.Status.PENDING)
-        .first()
-    )
+    pending = pending_access_requests(tenant=access.tenant, user=request.user).first()
     form = AccessRequestForm(request.POST or None)
     context = {"tenant": access.tenant, "access": access, "form": form, "pending": pending}
     if request.method == "GET":

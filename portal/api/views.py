@@ -16,7 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import AuditEvent, Membership
+from accounts.models import Membership
 from accounts.selectors import tenants_for_actor
 from portal.api.authentication import ApiTokenAuthentication
 from portal.api.permissions import IsPortalUser, tenant_access
@@ -30,6 +30,7 @@ from portal.api.serializers import (
     RedirectURLSerializer,
     TenantSerializer,
 )
+from portal.selectors import audit_events_of, members_of
 from tenants.oidc_selectors import (
     access_client_secret,
     access_redirect_url,
@@ -274,7 +275,7 @@ class MemberList(ApiListView):
 
     def get_queryset(self):
         access = tenant_access(self.request, self.kwargs["slug"])
-        return Membership.objects.for_tenant(access.tenant).select_related("user").order_by("id")
+        return members_of(tenant=access.tenant).order_by("id")
 
     @extend_schema(responses={200: MemberSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
@@ -288,7 +289,7 @@ class AuditEventList(ApiListView):
 
     def get_queryset(self):
         access = tenant_access(self.request, self.kwargs["slug"])
-        return AuditEvent.objects.for_tenant(access.tenant).order_by("-created_at", "-id")
+        return audit_events_of(tenant=access.tenant)
 
     @extend_schema(responses={200: AuditEventSerializer(many=True), **ERRORS})
     def get(self, request, *args, **kwargs):
