@@ -22,7 +22,9 @@ def audit_log(
     """Record a privileged action: who, what, on which tenant and target, with context."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
-    user_agent = request.META.get("HTTP_USER_AGENT", "")[:400] if request is not None else ""
+    user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    # Headers are attacker-chosen; PostgreSQL text cannot hold NUL.
+    user_agent = user_agent.replace("\x00", "")[:400]
     return AuditEvent.objects.create(
         action=action,
         actor=actor,

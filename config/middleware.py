@@ -1,6 +1,11 @@
-"""Honour X-Forwarded-* only from proxies the operator listed in TRUSTED_PROXIES."""
+"""Request hygiene: trusted-proxy headers only, and no NUL or lone surrogates in input."""
+
+import json
+import re
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
 
 
 class TrustedProxyMiddleware:
@@ -25,3 +30,82 @@ class TrustedProxyMiddleware:
             ):
                 meta.pop(header, None)
         return self.get_response(request)
+
+
+_SUSPICIOUS_JSON_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+
+
+def _unsafe_text(value: str) -> bool:
+    """NUL, or a lone UTF-16 surrogate that no database or encoder will take."""
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _walk_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _walk_strings(key)
+            yield from _walk_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _walk_strings(item)
+
+
+class RejectUnsafeTextMiddleware:
+    """Refuse NUL characters and lone surrogates in paths, queries, forms and JSON with a 400.
+
+    PostgreSQL text columns cannot hold NUL and UTF-8 cannot encode a lone surrogate; catching
+    them once here keeps every view from turning such input into a 500.
+    """
+
+    MESSAGE = "The request contains characters that are not allowed (NUL or a lone surrogate)."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._is_unsafe(request):
+            wants_json = "json" in request.META.get("CONTENT_TYPE", "") or "json" in (
+                request.META.get("HTTP_ACCEPT", "")
+            )
+            if wants_json:
+                return JsonResponse({"error": self.MESSAGE}, status=400)
+            return render(
+                request,
+                "error.html",
+                {"title": "Bad request", "message": self.MESSAGE},
+                status=400,
+            )
+        return self.get_response(request)
+
+    def _is_unsafe(self, request) -> bool:
+        if _unsafe_text(request.path_info):
+            return True
+        for values in request.GET.lists():
+            if any(_unsafe_text(v) for v in (values[0], *values[1])):
+                return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return False
+        if content_type.startswith("application/x-www-form-urlencoded"):
+            for key, values in request.POST.lists():
+                if _unsafe_text(key) or any(_unsafe_text(v) for v in values):
+                    return True
+        elif "json" in content_type:
+            body = request.body
+            if b"\x00" in body:
+                return True
+            if _SUSPICIOUS_JSON_ESCAPE.search(body):
+                try:
+                    parsed = json.loads(body)
+                except ValueError:
+                    return False  # the view reports malformed JSON itself
+                return any(_unsafe_text(s) for s in _walk_strings(parsed))
+        return False

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.TrustedProxyMiddleware",
+    "config.middleware.RejectUnsafeTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -263,12 +264,29 @@ EMAIL_LINK_TTL_SECONDS = parse_int(
 )
 WEBAUTHN_CHALLENGE_TTL_SECONDS = 300
 
+_REDACTED = {"filters": ["redact_secrets"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "config.logging.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # Logger-level filters too, so that every handler (not only ours) gets redacted records.
+    "loggers": {
+        "django.request": _REDACTED,
+        "django.server": _REDACTED,
+        "django.security.csrf": _REDACTED,
+        # oauthlib and DOT log codes and tokens at DEBUG; never let those records exist.
+        "oauthlib": {"level": "INFO"},
+        "oauth2_provider": {"level": "INFO"},
+    },
 }
 
 # Email is unique per realm (portal or tenant), enforced by constraints; our backend handles it.
