@@ -194,6 +194,20 @@ def portal_sign_in_link_complete(*, token: str, request=None) -> User:
     return user
 
 
+@transaction.atomic
+def portal_sign_in_passkey_complete(*, credential: WebAuthnCredential, request=None) -> User:
+    """Record a portal sign-in with a verified passkey; returns its owner."""
+    user = credential.user
+    audit_log(
+        action="portal.signed_in",
+        actor=user,
+        target=user,
+        details={"method": "passkey", "credential": credential.pk},
+        request=request,
+    )
+    return user
+
+
 def profile_update(*, user: User, given_name: str, family_name: str, request=None) -> User:
     """Change the user's own name fields."""
     with transaction.atomic():

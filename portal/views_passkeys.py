@@ -9,12 +9,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.audit import audit_log
 from accounts.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.models import WebAuthnCredential
 from accounts.passkeys import credentials_for, passkey_find, passkey_register, passkey_use
 from accounts.ratelimit import RateLimited, check
-from accounts.services import ServiceError, passkey_remove, passkey_rename
+from accounts.services import (
+    ServiceError,
+    passkey_remove,
+    passkey_rename,
+    portal_sign_in_passkey_complete,
+)
 from accounts.webauthn import (
     WebAuthnError,
     authentication_options,
@@ -58,6 +62,48 @@ def _envelope(request) -> tuple[str, dict, dict]:
     return handle, load_response(credential), body
 
 
+def _ceremony(request, step, *, expired: str):
+    """Run `step()` as (result, None); a refusal comes back as (None, JSON error response)."""
+    try:
+        return step(), None
+    except RateLimited as exc:
+        return None, too_many(request, exc, as_json=True)
+    except ChallengeMissing:
+        return None, json_error(expired)
+    except WebAuthnError as exc:
+        return None, json_error(exc.message)
+
+
+def _assertion(request, *, ceremony: str, user=None) -> WebAuthnCredential:
+    """Verify and record a passkey assertion; with `user`, check and passkey must be theirs."""
+    handle, response, _ = _envelope(request)
+    asserted = parse_assertion(response)
+    record = challenge_take(handle=handle, ceremony=ceremony, realm=REALM)
+    if user is not None and record["user_id"] != user.pk:
+        raise WebAuthnError("This check was started by someone else.")
+    credential = passkey_find(asserted=asserted, realm_tenant=None)
+    if user is None:
+        check([(CEREMONY_EMAIL, credential.user.email)])
+    elif credential.user_id != user.pk:
+        raise WebAuthnError("This passkey belongs to another account.")
+    result = verify_assertion(
+        rp=_rp(),
+        asserted=asserted,
+        challenge=record["challenge"],
+        public_key=bytes(credential.public_key),
+    )
+    passkey_use(credential=credential, result=result, request=request)
+    return credential
+
+
+def _limit(request, user=None) -> None:
+    """Apply the ceremony rate limits: per IP, and per email for a signed-in user."""
+    limits = [(CEREMONY_IP, ip_of(request))]
+    if user is not None:
+        limits.append((CEREMONY_EMAIL, user.email))
+    check(limits)
+
+
 def _safe_next(request, fallback: str) -> str:
     target = request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
@@ -74,7 +120,7 @@ def _safe_next(request, fallback: str) -> str:
 def auth_options(request):
     """Options for a discoverable-credential sign-in (also used for autofill)."""
     try:
-        check([(CEREMONY_IP, ip_of(request))])
+        _limit(request)
     except RateLimited as exc:
         return too_many(request, exc, as_json=True)
     handle, challenge = challenge_issue(ceremony="authenticate", realm=REALM)
@@ -85,35 +131,18 @@ def auth_options(request):
 @require_POST
 def auth_verify(request):
     """Verify a sign-in assertion and start a new portal session."""
-    try:
-        check([(CEREMONY_IP, ip_of(request))])
-        handle, response, _ = _envelope(request)
-        asserted = parse_assertion(response)
-        record = challenge_take(handle=handle, ceremony="authenticate", realm=REALM)
-        credential = passkey_find(asserted=asserted, realm_tenant=None)
-        check([(CEREMONY_EMAIL, credential.user.email)])
-        result = verify_assertion(
-            rp=_rp(),
-            asserted=asserted,
-            challenge=record["challenge"],
-            public_key=bytes(credential.public_key),
-        )
-        passkey_use(credential=credential, result=result, request=request)
-    except RateLimited as exc:
-        return too_many(request, exc, as_json=True)
-    except ChallengeMissing:
-        return json_error("The sign-in attempt expired; please try again.")
-    except WebAuthnError as exc:
-        return json_error(exc.message)
-    user = credential.user
-    sign_in(request, user, method="passkey")
-    audit_log(
-        action="portal.signed_in",
-        actor=user,
-        target=user,
-        details={"method": "passkey", "credential": credential.pk},
-        request=request,
+
+    def step():
+        _limit(request)
+        return _assertion(request, ceremony="authenticate")
+
+    credential, error = _ceremony(
+        request, step, expired="The sign-in attempt expired; please try again."
     )
+    if error:
+        return error
+    sign_in(request, credential.user, method="passkey")
+    portal_sign_in_passkey_complete(credential=credential, request=request)
     return JsonResponse({"redirect": _safe_next(request, reverse("portal:home"))})
 
 
@@ -126,7 +155,7 @@ def reauth_options(request):
     """Options for re-checking one of the signed-in user's own passkeys."""
     user = request.user
     try:
-        check([(CEREMONY_IP, ip_of(request)), (CEREMONY_EMAIL, user.email)])
+        _limit(request, user)
     except RateLimited as exc:
         return too_many(request, exc, as_json=True)
     allow = credentials_for(user)
@@ -142,29 +171,14 @@ def reauth_options(request):
 def reauth_verify(request):
     """Verify the re-check; the session then counts as fresh for a few minutes."""
     user = request.user
-    try:
-        check([(CEREMONY_IP, ip_of(request)), (CEREMONY_EMAIL, user.email)])
-        handle, response, _ = _envelope(request)
-        asserted = parse_assertion(response)
-        record = challenge_take(handle=handle, ceremony="reauth", realm=REALM)
-        if record["user_id"] != user.pk:
-            raise WebAuthnError("This check was started by someone else.")
-        credential = passkey_find(asserted=asserted, realm_tenant=None)
-        if credential.user_id != user.pk:
-            raise WebAuthnError("This passkey belongs to another account.")
-        result = verify_assertion(
-            rp=_rp(),
-            asserted=asserted,
-            challenge=record["challenge"],
-            public_key=bytes(credential.public_key),
-        )
-        passkey_use(credential=credential, result=result, request=request)
-    except RateLimited as exc:
-        return too_many(request, exc, as_json=True)
-    except ChallengeMissing:
-        return json_error("The check expired; please try again.")
-    except WebAuthnError as exc:
-        return json_error(exc.message)
+
+    def step():
+        _limit(request, user)
+        return _assertion(request, ceremony="reauth", user=user)
+
+    _, error = _ceremony(request, step, expired="The check expired; please try again.")
+    if error:
+        return error
     mark_fresh(request, method="passkey")
     return JsonResponse({"ok": True})
 
@@ -185,7 +199,7 @@ def register_options(request):
     if not _may_add(request):
         return json_error("Confirm with one of your passkeys first.", status=403, reauth=True)
     try:
-        check([(CEREMONY_IP, ip_of(request)), (CEREMONY_EMAIL, user.email)])
+        _limit(request, user)
     except RateLimited as exc:
         return too_many(request, exc, as_json=True)
     handle, challenge = challenge_issue(ceremony="register", realm=REALM, user_id=user.pk)
@@ -207,23 +221,24 @@ def register_verify(request):
     user = request.user
     if not _may_add(request):
         return json_error("Confirm with one of your passkeys first.", status=403, reauth=True)
-    try:
-        check([(CEREMONY_IP, ip_of(request)), (CEREMONY_EMAIL, user.email)])
+
+    def step():
+        _limit(request, user)
         handle, response, body = _envelope(request)
         record = challenge_take(handle=handle, ceremony="register", realm=REALM)
         if record["user_id"] != user.pk:
             raise WebAuthnError("This registration was started by someone else.")
         registered = verify_registration(rp=_rp(), response=response, challenge=record["challenge"])
         name = body.get("name") if isinstance(body.get("name"), str) else ""
-        credential = passkey_register(
+        return passkey_register(
             user=user, registered=registered, name=name.strip()[:100], request=request
         )
-    except RateLimited as exc:
-        return too_many(request, exc, as_json=True)
-    except ChallengeMissing:
-        return json_error("The registration expired; please try again.")
-    except WebAuthnError as exc:
-        return json_error(exc.message)
+
+    credential, error = _ceremony(
+        request, step, expired="The registration expired; please try again."
+    )
+    if error:
+        return error
     messages.success(request, f"Passkey “{credential.name}” added.")
     return JsonResponse({"redirect": reverse("portal:home"), "id": credential.pk})
 
