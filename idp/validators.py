@@ -455,6 +455,9 @@ class TenantValidator(OAuth2Validator):
         # The token view runs the whole exchange in one transaction (see TokenView), so the
         # code claim's row lock is held until the tokens are committed: a concurrent reuse
         # waits, then revokes them by the code's refresh family. No nested SAVEPOINT needed.
+        # An OAuth error inside a savepoint-less block would roll the claim back with it, so
+        # the one DOT can raise there (RFC 8707 invalid_target) is checked first.
+        self._check_and_set_request_resource(request)
         with transaction.atomic(using=router.db_for_write(AccessToken), savepoint=False):
             return self._save_bearer_token(token, request, *args, **kwargs)
 
