@@ -230,6 +230,13 @@ OAUTH2_PROVIDER = {
     "OIDC_RESPONSE_TYPES_SUPPORTED": ["code", "id_token"],
     # The legacy Azure AD B2C set-up uses the implicit id_token flow; keep it available.
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": False,
+    # RFC 9700: tokens stored as digests only, bearer tokens only in the Authorization header,
+    # no password grant. Deploy checks treat weaker refresh/redirect settings as errors.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     # The authorize view adds the per-tenant `iss` itself (DOT's would be one global issuer).
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": False,
     # Registered URLs are compared exactly by OIDCClient.redirect_uri_allowed.

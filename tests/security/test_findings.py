@@ -67,7 +67,6 @@ def _admin_change(client, model, obj, data):
     return client.post(path, data)
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-1")
 def test_admin_role_elevation_is_audited(support_client, tenant):
     member = factories.membership(tenant=tenant, role="read_only")
     before = AuditEvent.objects.count()
@@ -82,7 +81,6 @@ def test_admin_role_elevation_is_audited(support_client, tenant):
     assert member.role == "read_only" or AuditEvent.objects.count() > before, response.status_code
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-1")
 def test_admin_granting_support_staff_is_audited(support_client, tenant):
     target = factories.portal_user()
     before = AuditEvent.objects.count()
@@ -102,7 +100,6 @@ def test_admin_granting_support_staff_is_audited(support_client, tenant):
     assert not target.is_staff or AuditEvent.objects.count() > before
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-1")
 def test_admin_cannot_register_an_invalid_redirect_url(support_client, tenant, rp):
     client_row = rp.client
     data = {
@@ -126,7 +123,6 @@ def test_admin_cannot_register_an_invalid_redirect_url(support_client, tenant, r
     assert not RedirectURL.objects.filter(url="http://attacker.example/*").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-2")
 def test_admin_saving_an_oidc_client_is_not_a_500(support_client, tenant, rp):
     client_row = rp.client
     redirect = client_row.redirect_urls.first()
@@ -144,10 +140,10 @@ def test_admin_saving_an_oidc_client_is_not_a_500(support_client, tenant, rp):
     }
     support_client.raise_request_exception = False
     response = _admin_change(support_client, type(client_row), client_row, data)
-    assert response.status_code in (200, 302)
+    # Clients are managed in the portal's Settings (validated, audited); the admin shows them.
+    assert response.status_code in (200, 302, 403)
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-1")
 def test_admin_cannot_delete_the_active_signing_key(support_client, tenant):
     key = SigningKey.objects.for_tenant(tenant).get(state="active")
     path = reverse("admin:tenants_signingkey_delete", args=[key.pk])
@@ -158,7 +154,6 @@ def test_admin_cannot_delete_the_active_signing_key(support_client, tenant):
 # --- SEC-3: access and refresh tokens are stored in plaintext ------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-3")
 def test_access_and_refresh_tokens_are_not_stored_in_plaintext(client, rp, user):
     tokens = code_flow(client, rp, user)
     stored_access = list(get_access_token_model().objects.values_list("token", flat=True))
@@ -223,7 +218,6 @@ def test_safe_next_refuses_encoded_dot_segments(tenant, segment):
 # --- SEC-8: emailed-link tokens in URL paths reach the logs ---------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-8")
 def test_live_link_token_is_not_logged_when_a_post_is_refused(caplog, tenant, user, mailoutbox):
     browser = Client()
     browser.post(idp_url(tenant, "signin-recover"), {"email": user.email})
@@ -237,7 +231,6 @@ def test_live_link_token_is_not_logged_when_a_post_is_refused(caplog, tenant, us
     assert token not in caplog.text
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-8")
 def test_portal_link_token_is_not_logged_when_a_post_is_refused(caplog, mailoutbox):
     owner = factories.portal_user()
     Client().post(reverse("portal:sign-in-link"), {"email": owner.email})
@@ -251,7 +244,6 @@ def test_portal_link_token_is_not_logged_when_a_post_is_refused(caplog, mailoutb
 # --- SEC-9: oauthlib logs authorization codes and refresh tokens at DEBUG -----------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-9")
 def test_no_code_or_token_in_any_log_at_debug(client, caplog, mailoutbox, settings):
     secrets_seen, records = logged_journey(client, caplog, settings)
     assert_no_secret_logged(secrets_seen, records)
@@ -260,14 +252,12 @@ def test_no_code_or_token_in_any_log_at_debug(client, caplog, mailoutbox, settin
 # --- SEC-10: a lone surrogate in a JSON body is a 500 ----------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-10")
 def test_lone_surrogate_handle_at_sign_in_verify_is_not_a_500(client, tenant):
     client.raise_request_exception = False
     response = post_json(client, idp_url(tenant, "signin-verify"), {"handle": "\ud800"})
     assert response.status_code == 400
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-10")
 def test_lone_surrogate_handle_at_portal_sign_in_is_not_a_500(client):
     client.raise_request_exception = False
     start = client.post(reverse("portal:passkey-auth-options"), content_type="application/json")
@@ -284,7 +274,6 @@ def test_lone_surrogate_handle_at_portal_sign_in_is_not_a_500(client):
     assert response.status_code == 400
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-10")
 @pytest.mark.parametrize(
     ("name", "body"),
     [
