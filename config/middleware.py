@@ -94,7 +94,8 @@ class RejectUnsafeTextMiddleware:
         content_type = request.META.get("CONTENT_TYPE", "")
         if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
             return False
-        if content_type.startswith("application/x-www-form-urlencoded"):
+        # Reading POST here is safe: Django caches it, and DRF reuses it for form bodies.
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             for key, values in request.POST.lists():
                 if _unsafe_text(key) or any(_unsafe_text(v) for v in values):
                     return True

@@ -10,7 +10,6 @@ import json
 import logging
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
@@ -381,10 +380,8 @@ def test_device_code_grant_is_refused_not_a_500(client, rp, authenticated):
 
 # --- SEC-15: NUL characters reach PostgreSQL text columns (500 on PostgreSQL only) ---------
 
-ON_POSTGRES = connection.vendor == "postgresql"
 
 
-@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
 @pytest.mark.django_db(transaction=True)
 def test_nul_in_the_nonce_is_not_a_500(client, rp, user):
     client.raise_request_exception = False
@@ -399,7 +396,6 @@ def test_nul_in_the_nonce_is_not_a_500(client, rp, user):
     assert client.get(idp_url(rp.tenant, "oidc-authorize"), params).status_code < 500
 
 
-@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
 @pytest.mark.django_db(transaction=True)
 def test_nul_in_a_portal_passkey_name_is_not_a_500(client):
     owner = factories.portal_user()
@@ -420,7 +416,6 @@ def test_nul_in_a_portal_passkey_name_is_not_a_500(client):
     assert response.status_code < 500
 
 
-@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
 @pytest.mark.django_db(transaction=True)
 def test_nul_in_the_user_agent_of_an_audited_request_is_not_a_500(client, tenant, user):
     client.raise_request_exception = False
@@ -429,7 +424,6 @@ def test_nul_in_the_user_agent_of_an_audited_request_is_not_a_500(client, tenant
     assert response.status_code < 500
 
 
-@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
 @pytest.mark.django_db(transaction=True)
 def test_nul_in_an_anonymous_token_request_code_is_not_a_500(client, rp):
     client.raise_request_exception = False
@@ -437,7 +431,6 @@ def test_nul_in_an_anonymous_token_request_code_is_not_a_500(client, rp):
     assert client.post(idp_url(rp.tenant, "oidc-token"), body).status_code < 500
 
 
-@pytest.mark.xfail(ON_POSTGRES, strict=True, reason="SEC-15")
 @pytest.mark.django_db(transaction=True)
 def test_nul_in_the_logout_client_id_is_not_a_500(client, rp):
     client.raise_request_exception = False
