@@ -1,26 +1,3 @@
 /* The account page: add another passkey. */
 "use strict";
-(function () {
-  const root = document.getElementById("account");
-  if (!root) return;
-  const L = window.Latchkey;
-  const button = document.getElementById("add-passkey");
-
-  async function add() {
-    button.disabled = true;
-    L.show(root, "step-working");
-    try {
-      const options = await L.postJSON(root.dataset.optionsUrl, {});
-      const credential = await L.create(options.publicKey);
-      const result = await L.postJSON(root.dataset.verifyUrl, { handle: options.handle, credential: credential });
-      window.location.assign(result.redirect);
-    } catch (err) {
-      document.getElementById("error-text").textContent = L.explain(err, "create");
-      L.show(root, "step-error");
-      button.disabled = false;
-    }
-  }
-
-  button.addEventListener("click", add);
-  document.getElementById("try-again").addEventListener("click", add);
-})();
+window.Latchkey.bindCreate("account", "add-passkey");

@@ -140,6 +140,31 @@
     root.querySelectorAll("section[id^=step-]").forEach(function (s) { s.hidden = s.id !== id; });
   }
 
+  /* A page whose button creates a passkey: options, create, verify, then follow the redirect. */
+  function bindCreate(rootId, buttonId) {
+    const root = document.getElementById(rootId);
+    if (!root) return;
+    const button = document.getElementById(buttonId);
+
+    async function run() {
+      button.disabled = true;
+      show(root, "step-working");
+      try {
+        const options = await postJSON(root.dataset.optionsUrl, {});
+        const credential = await create(options.publicKey);
+        const result = await postJSON(root.dataset.verifyUrl, { handle: options.handle, credential: credential });
+        window.location.assign(result.redirect);
+      } catch (err) {
+        document.getElementById("error-text").textContent = explain(err, "create");
+        show(root, "step-error");
+        button.disabled = false;
+      }
+    }
+
+    button.addEventListener("click", run);
+    document.getElementById("try-again").addEventListener("click", run);
+  }
+
   window.Latchkey = { postJSON: postJSON, create: create, get: get, explain: explain,
-                      supported: supported, show: show };
+                      supported: supported, show: show, bindCreate: bindCreate };
 })();

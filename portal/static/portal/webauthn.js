@@ -17,22 +17,24 @@
     return btoa(bin).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
   }
 
+  function descriptors(list) {
+    return (list || []).map(function (c) {
+      return Object.assign({}, c, { id: b64urlToBuf(c.id) });
+    });
+  }
+
   function creationOptions(json) {
     const o = Object.assign({}, json);
     o.challenge = b64urlToBuf(json.challenge);
     o.user = Object.assign({}, json.user, { id: b64urlToBuf(json.user.id) });
-    o.excludeCredentials = (json.excludeCredentials || []).map(function (c) {
-      return Object.assign({}, c, { id: b64urlToBuf(c.id) });
-    });
+    o.excludeCredentials = descriptors(json.excludeCredentials);
     return o;
   }
 
   function requestOptions(json) {
     const o = Object.assign({}, json);
     o.challenge = b64urlToBuf(json.challenge);
-    o.allowCredentials = (json.allowCredentials || []).map(function (c) {
-      return Object.assign({}, c, { id: b64urlToBuf(c.id) });
-    });
+    o.allowCredentials = descriptors(json.allowCredentials);
     return o;
   }
 
