@@ -72,8 +72,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    # First: strip forwarded headers from untrusted peers before anything reads them.
     "config.middleware.TrustedProxyMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectUnsafeTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -139,6 +140,16 @@ SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_AGE = parse_int("SESSION_COOKIE_AGE", os.environ.get("SESSION_COOKIE_AGE"), 43200)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+if PRODUCTION and SESSION_COOKIE_SECURE:
+    # Served over https only: tell browsers so, and send plain-http visitors there.
+    SECURE_HSTS_SECONDS = parse_int(
+        "SECURE_HSTS_SECONDS", os.environ.get("SECURE_HSTS_SECONDS"), 31536000
+    )
+    SECURE_SSL_REDIRECT = parse_bool(
+        "SECURE_SSL_REDIRECT", os.environ.get("SECURE_SSL_REDIRECT"), True
+    )
+    # The proxy terminates TLS; only a trusted proxy's X-Forwarded-Proto is believed.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
