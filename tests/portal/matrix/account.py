@@ -2,13 +2,12 @@
 
 from accounts.email_links import email_link_issue
 from accounts.models import EmailLink, WebAuthnCredential
-from tests.portal.matrix.spec import Case
+from tests.portal.matrix.spec import ROLES, Case, expect
 
-ALL_200 = dict.fromkeys(("anonymous", "read_only", "read_write", "other_tenant", "support"), 200)
+ALL_200 = dict.fromkeys(ROLES, 200)
 ALL_302 = dict.fromkeys(ALL_200, 302)
 ALL_400 = dict.fromkeys(ALL_200, 400)
 SIGNED_IN_200 = {**ALL_200, "anonymous": 302}
-JSON_SIGNED_IN = {"anonymous": 401}
 
 
 def _signed_in(status: int, anonymous: int = 302) -> dict:
@@ -29,13 +28,15 @@ def _passkey(world):
 
 
 def _own_passkey(status_owner: int) -> dict:
-    return {
-        "anonymous": 302,
-        "read_only": 404,
-        "read_write": status_owner,
-        "other_tenant": 404,
-        "support": 404,
-    }
+    return expect(302, 404, status_owner, 404, 404)
+
+
+def _credential_pk(world):
+    return {"pk": world.extra["credential"].pk}
+
+
+def _link_token(world):
+    return {"token": world.extra["token"]}
 
 
 CASES = [
@@ -55,7 +56,7 @@ CASES = [
         "portal:email-link",
         ALL_200,
         setup=_sign_in_link,
-        kwargs=lambda w: {"token": w.extra["token"]},
+        kwargs=_link_token,
         id="valid",
     ),
     Case(
@@ -63,7 +64,7 @@ CASES = [
         ALL_302,
         method="POST",
         setup=_sign_in_link,
-        kwargs=lambda w: {"token": w.extra["token"]},
+        kwargs=_link_token,
         id="use",
     ),
     Case("portal:profile", SIGNED_IN_200),
@@ -80,7 +81,7 @@ CASES = [
         _own_passkey(302),
         method="POST",
         setup=_passkey,
-        kwargs=lambda w: {"pk": w.extra["credential"].pk},
+        kwargs=_credential_pk,
         data=lambda w: {"name": "Renamed"},
     ),
     # force_login is no fresh passkey check, so removal is refused even for the owner.
@@ -89,7 +90,7 @@ CASES = [
         _own_passkey(403),
         method="POST",
         setup=_passkey,
-        kwargs=lambda w: {"pk": w.extra["credential"].pk},
+        kwargs=_credential_pk,
     ),
     Case("portal:passkey-auth-options", ALL_200, method="POST", json=True),
     Case("portal:passkey-auth-verify", ALL_400, method="POST", json=True, data=lambda w: {}),

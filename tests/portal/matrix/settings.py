@@ -2,26 +2,16 @@
 
 from portal.api_tokens import api_token_create
 from tenants.oidc_services import client_get_or_create, client_secret_generate, redirect_url_add
-from tests.portal.matrix.spec import Case
+from tests.portal.matrix.spec import Case, expect, tenant_slug
 
-READ = {"anonymous": 302, "read_only": 200, "read_write": 200, "other_tenant": 404, "support": 200}
-WRITE = {"anonymous": 302, "read_only": 403, "read_write": 302, "other_tenant": 404, "support": 302}
-FOREIGN = {
-    "anonymous": 302,
-    "read_only": 403,
-    "read_write": 404,
-    "other_tenant": 404,
-    "support": 404,
-}
+READ = expect(302, 200, 200, 404, 200)
+WRITE = expect(302, 403, 302, 404, 302)
+FOREIGN = expect(302, 403, 404, 404, 404)
 SIGNED_IN = {"anonymous": 302, "read_only": 200, "read_write": 200, "other_tenant": 200}
 
 
-def _slug(w):
-    return {"slug": w.tenant.slug}
-
-
-def _objects(w):
-    """A client with a Redirect URL and a secret in both tenants."""
+def oidc_objects(w):
+    """A client with a Redirect URL and a secret in both tenants (extra["own_url"] etc.)."""
     for tenant, key in ((w.tenant, "own"), (w.other_tenant, "foreign")):
         client = client_get_or_create(tenant=tenant, actor=None)
         w.extra[f"{key}_url"] = redirect_url_add(
@@ -32,13 +22,12 @@ def _objects(w):
         )
 
 
-def _own(kind):
-    return lambda w: {"slug": w.tenant.slug, "pk": w.extra[f"own_{kind}"].pk}
+def object_pk(which, kind):
+    """URL kwargs: the tenant under test and extra[f"{which}_{kind}"] from oidc_objects.
 
-
-def _foreign(kind):
-    # The other tenant's object addressed through this tenant's URL: never found.
-    return lambda w: {"slug": w.tenant.slug, "pk": w.extra[f"foreign_{kind}"].pk}
+    With which="foreign", the other tenant's object addressed through this tenant's URL.
+    """
+    return lambda w: {"slug": w.tenant.slug, "pk": w.extra[f"{which}_{kind}"].pk}
 
 
 def _own_token(w):
@@ -56,59 +45,41 @@ SETTINGS_DATA = {
 }
 
 CASES = [
-    Case("portal:tenant-settings", READ, kwargs=_slug),
+    Case("portal:tenant-settings", READ, kwargs=tenant_slug),
     Case(
         "portal:tenant-settings-update",
         WRITE,
         method="POST",
-        kwargs=_slug,
+        kwargs=tenant_slug,
         data=lambda w: SETTINGS_DATA,
     ),
     Case(
         "portal:tenant-settings-redirect-url-add",
         WRITE,
         method="POST",
-        kwargs=_slug,
+        kwargs=tenant_slug,
         data=lambda w: {"url": "https://rp.example.com/cb"},
     ),
-    Case(
-        "portal:tenant-settings-redirect-url-remove",
-        WRITE,
-        method="POST",
-        kwargs=_own("url"),
-        setup=_objects,
-    ),
-    Case(
-        "portal:tenant-settings-redirect-url-remove",
-        FOREIGN,
-        method="POST",
-        kwargs=_foreign("url"),
-        setup=_objects,
-        id="foreign",
+    *(
+        Case(
+            f"portal:tenant-settings-{action}",
+            expected,
+            method="POST",
+            kwargs=object_pk(which, kind),
+            setup=oidc_objects,
+            id=case_id,
+        )
+        for action, kind in (("redirect-url-remove", "url"), ("secret-revoke", "secret"))
+        for which, expected, case_id in (("own", WRITE, ""), ("foreign", FOREIGN, "foreign"))
     ),
     Case(
         "portal:tenant-settings-secret-generate",
         {**WRITE, "read_write": 200, "support": 200},
         method="POST",
-        kwargs=_slug,
+        kwargs=tenant_slug,
         data=lambda w: {"name": "matrix"},
     ),
-    Case(
-        "portal:tenant-settings-secret-revoke",
-        WRITE,
-        method="POST",
-        kwargs=_own("secret"),
-        setup=_objects,
-    ),
-    Case(
-        "portal:tenant-settings-secret-revoke",
-        FOREIGN,
-        method="POST",
-        kwargs=_foreign("secret"),
-        setup=_objects,
-        id="foreign",
-    ),
-    Case("portal:tenant-settings-b2c-xml", READ, kwargs=_slug, setup=_objects),
+    Case("portal:tenant-settings-b2c-xml", READ, kwargs=tenant_slug, setup=oidc_objects),
     Case("portal:api-tokens", {**SIGNED_IN, "support": 200}),
     Case(
         "portal:api-tokens",
@@ -119,13 +90,7 @@ CASES = [
     ),
     Case(
         "portal:api-token-revoke",
-        {
-            "anonymous": 302,
-            "read_only": 404,
-            "read_write": 302,
-            "other_tenant": 404,
-            "support": 404,
-        },
+        expect(302, 404, 302, 404, 404),
         method="POST",
         kwargs=lambda w: {"pk": w.extra["token"].pk},
         setup=_own_token,

@@ -38,3 +38,13 @@ class Case:
 
     def label(self) -> str:
         return f"{self.name}:{self.method}{(':' + self.id) if self.id else ''}"
+
+
+def expect(anonymous, read_only, read_write, other_tenant, support) -> dict:
+    """An `expect` mapping: one status (or tuple of statuses) per role, in the order of ROLES."""
+    return dict(zip(ROLES, (anonymous, read_only, read_write, other_tenant, support), strict=True))
+
+
+def tenant_slug(world: World) -> dict:
+    """URL kwargs naming the tenant under test."""
+    return {"slug": world.tenant.slug}

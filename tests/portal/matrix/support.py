@@ -4,17 +4,15 @@ from django.utils import timezone
 
 from accounts.models import AccessRequest, Membership
 from tests import factories
-from tests.portal.matrix.spec import Case
+from tests.portal.matrix.spec import Case, expect, tenant_slug
 
 
 def _support_only(status: int) -> dict:
-    return {
-        "anonymous": 302,
-        "read_only": 403,
-        "read_write": 403,
-        "other_tenant": 403,
-        "support": status,
-    }
+    return expect(302, 403, 403, 403, status)
+
+
+def _membership_id(w):
+    return {"membership_id": w.extra["membership"].pk}
 
 
 def _newcomer(world):
@@ -55,7 +53,7 @@ CASES = [
         _support_only(302),
         method="POST",
         setup=_ro_membership,
-        kwargs=lambda w: {"membership_id": w.extra["membership"].pk},
+        kwargs=_membership_id,
         # The matrix users' emails are unverified, so elevation needs the explicit override.
         data=lambda w: {"role": "read_write", "reason": "ticket 2", "override": "on"},
     ),
@@ -64,7 +62,7 @@ CASES = [
         _support_only(409),
         method="POST",
         setup=_ro_membership,
-        kwargs=lambda w: {"membership_id": w.extra["membership"].pk},
+        kwargs=_membership_id,
         data=lambda w: {"role": "read_write", "reason": "ticket 2"},
         id="policy-refused",
     ),
@@ -73,7 +71,7 @@ CASES = [
         _support_only(302),
         method="POST",
         setup=_ro_membership,
-        kwargs=lambda w: {"membership_id": w.extra["membership"].pk},
+        kwargs=_membership_id,
         data=lambda w: {"reason": "left the company"},
     ),
     Case(
@@ -90,19 +88,19 @@ CASES = [
         method="POST",
         data=lambda w: {"slug": "brand-new", "display_name": "Brand New", "reason": "ticket 3"},
     ),
-    Case("portal:support-tenant", _support_only(200), kwargs=lambda w: {"slug": w.tenant.slug}),
+    Case("portal:support-tenant", _support_only(200), kwargs=tenant_slug),
     Case(
         "portal:support-tenant-status",
         _support_only(302),
         method="POST",
-        kwargs=lambda w: {"slug": w.tenant.slug},
+        kwargs=tenant_slug,
         data=lambda w: {"status": "suspended", "reason": "unpaid"},
     ),
     Case(
         "portal:support-tenant-policy",
         _support_only(302),
         method="POST",
-        kwargs=lambda w: {"slug": w.tenant.slug},
+        kwargs=tenant_slug,
         data=lambda w: {"domains": "contoso.com, example.com", "reason": "ticket 4"},
     ),
 ]
