@@ -32,6 +32,8 @@ class TrustedProxyMiddleware:
         return self.get_response(request)
 
 
+# OAuth endpoints answer errors as RFC 6749 JSON.
+OAUTH_ENDPOINT = re.compile(r"^/t/[^/]+/(token|revoke|userinfo)$")
 _SUSPICIOUS_JSON_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
 
 
@@ -71,11 +73,20 @@ class RejectUnsafeTextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._is_unsafe(request):
-            wants_json = "json" in request.META.get("CONTENT_TYPE", "") or "json" in (
-                request.META.get("HTTP_ACCEPT", "")
+        if _unsafe_text(request.path_info):
+            # No page or tenant can have such a name.
+            return render(
+                request,
+                "error.html",
+                {"title": "Not found", "message": "There is nothing at this address."},
+                status=404,
             )
-            if wants_json:
+        if self._is_unsafe(request):
+            if OAUTH_ENDPOINT.match(request.path_info):
+                body = {"error": "invalid_request", "error_description": self.MESSAGE}
+                return JsonResponse(body, status=400, headers={"Cache-Control": "no-store"})
+            accept = request.META.get("HTTP_ACCEPT", "")
+            if "json" in request.META.get("CONTENT_TYPE", "") or "text/html" not in accept:
                 return JsonResponse({"error": self.MESSAGE}, status=400)
             return render(
                 request,
@@ -86,8 +97,6 @@ class RejectUnsafeTextMiddleware:
         return self.get_response(request)
 
     def _is_unsafe(self, request) -> bool:
-        if _unsafe_text(request.path_info):
-            return True
         for values in request.GET.lists():
             if any(_unsafe_text(v) for v in (values[0], *values[1])):
                 return True
