@@ -84,6 +84,14 @@ def client_get_or_create(*, tenant: Tenant, actor=None, request=None) -> OIDCCli
     return client
 
 
+def _lock_client(*, tenant: Tenant, actor, client: OIDCClient | None, request) -> OIDCClient:
+    """The given client (default: the tenant's primary one, created if needed), locked."""
+    client = client or client_get_or_create(tenant=tenant, actor=actor, request=request)
+    if client.tenant_id != tenant.pk:
+        raise ValueError("client belongs to another tenant")
+    return OIDCClient.objects.for_tenant(tenant).select_for_update().get(pk=client.pk)
+
+
 def validate_inputs(inputs) -> dict:
     """Checked Inputs (given_name, family_name, nickname → off/optional/required)."""
     if not isinstance(inputs, dict):
@@ -220,10 +228,7 @@ def redirect_url_add(
     problem = redirect_url_problem(url)
     if problem:
         raise ValidationError({"url": problem})
-    client = client or client_get_or_create(tenant=tenant, actor=actor, request=request)
-    if client.tenant_id != tenant.pk:
-        raise ValueError("client belongs to another tenant")
-    client = OIDCClient.objects.select_for_update().get(pk=client.pk)
+    client = _lock_client(tenant=tenant, actor=actor, client=client, request=request)
     existing = RedirectURL.objects.for_tenant(tenant).filter(client=client, kind=RedirectURL.LOGIN)
     if existing.filter(url=url).exists():
         raise ValidationError({"url": "This Redirect URL is already registered."})
@@ -293,10 +298,7 @@ def client_secret_generate(
             raise ValidationError({"expires_at": "Give a time zone."})
         if expires_at <= timezone.now():
             raise ValidationError({"expires_at": "Must be in the future."})
-    client = client or client_get_or_create(tenant=tenant, actor=actor, request=request)
-    if client.tenant_id != tenant.pk:
-        raise ValueError("client belongs to another tenant")
-    client = OIDCClient.objects.select_for_update().get(pk=client.pk)
+    client = _lock_client(tenant=tenant, actor=actor, client=client, request=request)
     live = ClientSecret.objects.for_tenant(tenant).filter(client=client, revoked_at__isnull=True)
     if live.count() >= MAX_ACTIVE_SECRETS:
         raise ValidationError(
