@@ -13,6 +13,24 @@ SEARCH_LIMIT = 50
 PENDING_LIMIT = 100
 
 
+def dashboard_of(*, user: User) -> dict:
+    """The portal home for a signed-in user: memberships and the tenants with pending requests."""
+    memberships = list(
+        Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__slug")
+    )
+    pending = set(
+        AccessRequest.objects.filter(user=user, status=AccessRequest.Status.PENDING).values_list(
+            "tenant_id", flat=True
+        )
+    )
+    return {
+        "memberships": memberships,
+        "pending_tenant_ids": pending,
+        "waiting": not memberships and not user.is_support_staff,
+        "has_passkey": user.credentials.exists(),
+    }
+
+
 def support_console(*, query: str) -> dict:
     """Email search results, pending sign-ups, pending access requests and all tenants."""
     results = []

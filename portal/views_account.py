@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.email_links import LinkInvalid, email_link_peek
-from accounts.models import AccessRequest, EmailLink, Membership
+from accounts.models import EmailLink
 from accounts.ratelimit import RateLimited, check
 from accounts.services import (
     portal_sign_in_link_complete,
@@ -21,6 +21,7 @@ from accounts.services import (
     profile_update,
 )
 from portal.forms import EmailForm, ProfileForm, SignupForm
+from portal.selectors import dashboard_of
 from portal.views_common import (
     LINK_EMAIL,
     LINK_IP,
@@ -63,22 +64,7 @@ def home(request):
 
 
 def _dashboard(request):
-    user = request.user
-    memberships = list(
-        Membership.objects.filter(user=user).select_related("tenant").order_by("tenant__slug")
-    )
-    pending = set(
-        AccessRequest.objects.filter(user=user, status=AccessRequest.Status.PENDING).values_list(
-            "tenant_id", flat=True
-        )
-    )
-    context = {
-        "memberships": memberships,
-        "pending_tenant_ids": pending,
-        "waiting": not memberships and not user.is_support_staff,
-        "has_passkey": user.credentials.exists(),
-    }
-    return render(request, "portal/home.html", context)
+    return render(request, "portal/home.html", dashboard_of(user=request.user))
 
 
 @require_GET
