@@ -19,6 +19,7 @@ class EndUserSignIn:
     user: User
     auth_time: int
     amr: list[str]
+    passkey_id: int | None = None
 
 
 def _rotate_session_key(session) -> None:
@@ -38,7 +39,9 @@ def _rotate_session_key(session) -> None:
             session.delete(old_key)
 
 
-def enduser_sign_in(request, *, tenant, user: User, amr: list[str]) -> EndUserSignIn:
+def enduser_sign_in(
+    request, *, tenant, user: User, amr: list[str], passkey_id: int | None = None
+) -> EndUserSignIn:
     """Record a completed sign-in at this tenant; rotates the session key (no fixation)."""
     if user.tenant_id != tenant.pk:
         raise ValueError("user belongs to another tenant")
@@ -52,9 +55,10 @@ def enduser_sign_in(request, *, tenant, user: User, amr: list[str]) -> EndUserSi
         "auth_time": auth_time,
         "signed_in_at": now,
         "amr": list(amr),
+        "passkey_id": passkey_id,
     }
     request.session[SESSION_KEY] = signins
-    return EndUserSignIn(user=user, auth_time=auth_time, amr=list(amr))
+    return EndUserSignIn(user=user, auth_time=auth_time, amr=list(amr), passkey_id=passkey_id)
 
 
 def enduser_current(request, *, tenant) -> EndUserSignIn | None:
@@ -69,7 +73,12 @@ def enduser_current(request, *, tenant) -> EndUserSignIn | None:
     signed_in_at = record.get("signed_in_at", record["auth_time"])
     if revoked is not None and signed_in_at <= revoked.timestamp():
         return None
-    return EndUserSignIn(user=user, auth_time=record["auth_time"], amr=record["amr"])
+    return EndUserSignIn(
+        user=user,
+        auth_time=record["auth_time"],
+        amr=record["amr"],
+        passkey_id=record.get("passkey_id"),
+    )
 
 
 def enduser_sign_out(request, *, tenant) -> None:

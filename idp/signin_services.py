@@ -6,7 +6,7 @@ import base64
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -225,7 +225,7 @@ def enduser_signin_complete(
     request, *, tenant, user: User, amr: list[str], method: str, passkey_id=None
 ) -> None:
     """Sign the end user in at this tenant (rotating the session key) and audit it."""
-    enduser_sign_in(request, tenant=tenant, user=user, amr=amr)
+    enduser_sign_in(request, tenant=tenant, user=user, amr=amr, passkey_id=passkey_id)
     audit_log(
         action="enduser.signed_in",
         tenant=tenant,
@@ -331,7 +331,9 @@ def registration_finish(*, tenant, handle, response, intent: Intent, request=Non
             challenge=record["challenge"],
         )
         with transaction.atomic():
-            user, created = _registration_user(tenant=tenant, record=record, intent=intent)
+            user, created = _registration_user(
+                tenant=tenant, record=record, intent=intent, request=request
+            )
             existing = user.credentials.count() if not created else 0
             make = authenticator_make(registered.aaguid)
             name = make or "Passkey"
@@ -362,7 +364,7 @@ def registration_finish(*, tenant, handle, response, intent: Intent, request=Non
     return Registration(user=user, credential=credential, kind=intent.kind, created=created)
 
 
-def _registration_user(*, tenant, record, intent: Intent) -> tuple[User, bool]:
+def _registration_user(*, tenant, record, intent: Intent, request=None) -> tuple[User, bool]:
     if intent.user_id is not None:
         user = (
             User.objects.for_tenant(tenant)
@@ -373,9 +375,10 @@ def _registration_user(*, tenant, record, intent: Intent) -> tuple[User, bool]:
         if user is None:
             raise SignInError("This account is no longer available.")
         if intent.kind == "recovery" and user.email_verified_at is None:
-            # The recovery code or link proved the address.
+            # The recovery code or link proved the address for the first time.
             user.email_verified_at = timezone.now()
             user.save(update_fields=["email_verified_at"])
+            _evict_unproven_passkeys(user=user, tenant=tenant, proof="recovery", request=request)
         return user, False
     data = record["data"]
     names = data.get("names") or {}
@@ -400,8 +403,8 @@ def _registration_user(*, tenant, record, intent: Intent) -> tuple[User, bool]:
     return user, True
 
 
-def _revoke_everything(*, user: User, tenant, request=None) -> None:
-    """Recovery: end every session and revoke every refresh and access token of the user."""
+def _revoke_sessions_and_tokens(*, user: User) -> tuple[int, int]:
+    """End every session and revoke every refresh and access token; (refresh, access) counts."""
     user.sessions_valid_after = timezone.now()
     user.save(update_fields=["sessions_valid_after"])
     refresh_tokens = list(get_refresh_token_model().objects.filter(user=user, revoked__isnull=True))
@@ -411,17 +414,55 @@ def _revoke_everything(*, user: User, tenant, request=None) -> None:
     revoked_access = access_tokens.count()
     for token in access_tokens:
         token.revoke()
+    return len(refresh_tokens), revoked_access
+
+
+def _revoke_everything(*, user: User, tenant, request=None) -> None:
+    """Recovery: end every session and revoke every refresh and access token of the user."""
+    refresh_revoked, access_revoked = _revoke_sessions_and_tokens(user=user)
     audit_log(
         action="enduser.recovered",
         tenant=tenant,
         target=user,
         details={
             "user": user.subject,
-            "refresh_tokens_revoked": len(refresh_tokens),
-            "access_tokens_revoked": revoked_access,
+            "refresh_tokens_revoked": refresh_revoked,
+            "access_tokens_revoked": access_revoked,
         },
         request=request,
     )
+
+
+def _evict_unproven_passkeys(
+    *, user: User, tenant, proof: str, keep_passkey_ids=(), request=None
+) -> tuple[int, int]:
+    """The address was just proven for the first time. Passkeys registered before that were
+    registered by someone who had not proven it (account pre-hijacking: a squatter may have
+    registered the victim's address), so they go, with every session and token. A passkey in
+    `keep_passkey_ids` stays: the same browser signed in with it and proved the address.
+    Returns (passkeys removed, passkeys left)."""
+    owned = list(WebAuthnCredential.objects.select_for_update().filter(user=user).order_by("pk"))
+    keep = {pk for pk in keep_passkey_ids if isinstance(pk, int)}
+    doomed = [c for c in owned if c.pk not in keep]
+    if not doomed:
+        return 0, len(owned)
+    WebAuthnCredential.objects.filter(pk__in=[c.pk for c in doomed]).delete()
+    refresh_revoked, access_revoked = _revoke_sessions_and_tokens(user=user)
+    audit_log(
+        action="enduser.unproven_passkeys_removed",
+        tenant=tenant,
+        target=user,
+        details={
+            "user": user.subject,
+            "proof": proof,
+            "passkeys_removed": [{"id": c.pk, "name": c.name, "aaguid": c.aaguid} for c in doomed],
+            "passkeys_kept": sorted(c.pk for c in owned if c.pk in keep),
+            "refresh_tokens_revoked": refresh_revoked,
+            "access_tokens_revoked": access_revoked,
+        },
+        request=request,
+    )
+    return len(doomed), len(owned) - len(doomed)
 
 
 # --- Email proof: one-time codes and links ---------------------------------------------------
@@ -437,6 +478,10 @@ class Proof:
     link_id: int
     names: dict
     next: str
+    # Passkeys removed because this proof was the address's first (see _evict_unproven_passkeys)
+    # and whether the account is left without one.
+    passkeys_removed: int = 0
+    needs_passkey: bool = False
 
     def as_session(self) -> dict:
         """JSON-safe form for the session, with the time it was proven."""
@@ -588,8 +633,9 @@ def _proof_of(link: EmailLink) -> Proof:
     )
 
 
-def email_code_check(*, tenant, link_id, code: str, request=None) -> Proof:
-    """Use up the link whose code was typed; five wrong codes burn it."""
+def email_code_check(*, tenant, link_id, code: str, keep_passkey_ids=(), request=None) -> Proof:
+    """Use up the link whose code was typed; five wrong codes burn it. `keep_passkey_ids`: the
+    passkeys this browser signed in with (kept if this proof is the address's first)."""
     rate_limit(LIMITS_CODE_IP, client_ip(request) or "")
     wrong = SignInError("That code is not right. Check the email and try again.")
     if not isinstance(link_id, int):
@@ -625,10 +671,12 @@ def email_code_check(*, tenant, link_id, code: str, request=None) -> Proof:
             request=request,
         )
         raise wrong
-    return _apply_proof(link=link, tenant=tenant, request=request)
+    return _apply_proof(
+        link=link, tenant=tenant, keep_passkey_ids=keep_passkey_ids, request=request
+    )
 
 
-def email_link_open(*, tenant, kind: str, token: str, request=None) -> Proof:
+def email_link_open(*, tenant, kind: str, token: str, keep_passkey_ids=(), request=None) -> Proof:
     """Use up an emailed link (after the person pressed the button on its page)."""
     from accounts.email_links import LinkInvalid, email_link_consume
 
@@ -639,15 +687,32 @@ def email_link_open(*, tenant, kind: str, token: str, request=None) -> Proof:
         link = email_link_consume(token=token, purpose=purpose, tenant=tenant)
     except LinkInvalid as exc:
         raise SignInError(exc.reason) from exc
-    return _apply_proof(link=link, tenant=tenant, request=request)
+    return _apply_proof(
+        link=link, tenant=tenant, keep_passkey_ids=keep_passkey_ids, request=request
+    )
 
 
-def _apply_proof(*, link: EmailLink, tenant, request) -> Proof:
+def _apply_proof(*, link: EmailLink, tenant, keep_passkey_ids=(), request) -> Proof:
     proof = _proof_of(link)
     if link.purpose == EmailLink.Purpose.VERIFY and link.user_id is not None:
-        User.objects.for_tenant(tenant).filter(
-            pk=link.user_id, email_verified_at__isnull=True
-        ).update(email_verified_at=timezone.now())
+        with transaction.atomic():
+            user = (
+                User.objects.for_tenant(tenant)
+                .select_for_update()
+                .filter(pk=link.user_id, email_verified_at__isnull=True)
+                .first()
+            )
+            if user is not None:
+                user.email_verified_at = timezone.now()
+                user.save(update_fields=["email_verified_at"])
+                removed, left = _evict_unproven_passkeys(
+                    user=user,
+                    tenant=tenant,
+                    proof="verify",
+                    keep_passkey_ids=keep_passkey_ids,
+                    request=request,
+                )
+                proof = replace(proof, passkeys_removed=removed, needs_passkey=left == 0)
     audit_log(
         action="enduser.email_proven",
         tenant=tenant,

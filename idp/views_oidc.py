@@ -30,6 +30,7 @@ from tenants.models import OIDCClient
 
 ACCEPTED_ALGORITHMS = ("RS256", "ES256")
 MAX_PARAM_LENGTH = 4096
+GRANT_TYPES = ("authorization_code", "refresh_token")
 
 
 def error_page(request, *, status: int, title: str, message: str, code: str = ""):
@@ -183,6 +184,13 @@ class AuthorizeView(OAuthLibMixin, View):
             return fail("invalid_request", "response_mode query cannot carry an ID token.")
         if credentials.get("code_challenge") and credentials.get("code_challenge_method") != "S256":
             return fail("invalid_request", "code_challenge_method must be S256.", deliver_mode=mode)
+        if "resource" in params:
+            # RFC 8707: tokens here are for the userinfo endpoint only; no resource is known.
+            return fail(
+                "invalid_target",
+                "Resource indicators are not supported by this server.",
+                deliver_mode=mode,
+            )
 
         max_age = params.get("max_age")
         if max_age is not None:
@@ -291,6 +299,17 @@ class TokenView(OAuthLibMixin, View):
     def post(self, request, tenant_slug):
         if not request.tenant.oidc_enabled:
             return _oidc_off(request)
+        grant_type = request.POST.get("grant_type", "")
+        if grant_type not in GRANT_TYPES:
+            # Refused before DOT runs: it has handlers (device code, client credentials,
+            # password) we never configured, and some of them fail with a 500.
+            error = "unsupported_grant_type" if grant_type else "invalid_request"
+            description = (
+                "Only authorization_code and refresh_token are supported."
+                if grant_type
+                else "The request names no grant_type."
+            )
+            return _json(json.dumps({"error": error, "error_description": description}), 400)
         # One transaction: the code claim (an UPDATE) keeps its row locked until the tokens are
         # committed, so a concurrent redemption of the same code waits and then revokes them.
         with transaction.atomic(using=router.db_for_write(AuthorizationCode)):
@@ -311,6 +330,16 @@ class UserInfoView(OAuthLibMixin, View):
     def userinfo(self, request):
         if not request.tenant.oidc_enabled:
             return _oidc_off(request)
+        if "access_token" in request.GET:
+            # RFC 6750 §2.3 / RFC 9700 §4.3.2: a token in the URL ends up in logs and histories.
+            body = {
+                "error": "invalid_request",
+                "error_description": "Send the access token in the Authorization header "
+                "(or, with POST, in the form body), never in the URL.",
+            }
+            return _json(
+                json.dumps(body), 400, {"WWW-Authenticate": 'Bearer error="invalid_request"'}
+            )
         _url, headers, body, status = self.create_userinfo_response(request)
         return _json(body, status, headers)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from django.contrib import messages
 from django.http import JsonResponse
@@ -67,6 +68,7 @@ def sign_in(request, tenant_slug):
         "code_form": CodeForm(),
         "next": safe_next(request.GET.get("next"), tenant),
         "current": enduser_current(request, tenant=tenant),
+        "reauth": request.GET.get("reauth") == "1",
         "requires_verification": tenant.require_email_verification,
     }
     return render(request, "idp/signin.html", context)
@@ -166,6 +168,19 @@ def signup_start(request, tenant_slug):
     return JsonResponse({"status": "register", "email": email})
 
 
+def _proving_passkeys(request, tenant) -> list[int]:
+    """Passkeys this browser signed in with: if it now proves the address for the first time,
+    their holder also holds the mailbox, so they are kept."""
+    ids = []
+    pending = pending_signin(request, tenant)
+    if pending:
+        ids.append(pending.get("passkey_id"))
+    current = enduser_current(request, tenant=tenant)
+    if current is not None:
+        ids.append(current.passkey_id)
+    return [pk for pk in ids if isinstance(pk, int)]
+
+
 def _after_proof(request, proof: services.Proof) -> tuple[str, str]:
     """Where a proven address leads: finish a waiting sign-in, or on to create a passkey."""
     tenant = request.tenant
@@ -183,7 +198,26 @@ def _after_proof(request, proof: services.Proof) -> tuple[str, str]:
                     method="passkey_then_email",
                     passkey_id=pending.get("passkey_id"),
                 )
-        messages.success(request, "Your email address is confirmed.")
+        if proof.needs_passkey:
+            # Every passkey predated the proof and was removed: the prover creates a new one.
+            messages.success(
+                request,
+                "Your email address is confirmed. Passkeys created before it was confirmed "
+                "were removed; create a new passkey now.",
+            )
+            recovery = replace(proof, purpose="recovery")
+            session_put(request, SESSION_PROOF, tenant, recovery.as_session())
+            return "proven", reverse(
+                "idp:signin-create-passkey", kwargs={"tenant_slug": tenant.slug}
+            )
+        if proof.passkeys_removed:
+            messages.success(
+                request,
+                "Your email address is confirmed. Passkeys created before it was confirmed "
+                "were removed, and you were signed out everywhere.",
+            )
+        else:
+            messages.success(request, "Your email address is confirmed.")
         current = enduser_current(request, tenant=tenant)
         return "verified", account_url(tenant) if current else sign_in_url(tenant)
     session_put(request, SESSION_PROOF, tenant, proof.as_session())
@@ -201,7 +235,11 @@ def email_code(request, tenant_slug):
         return form_errors(form)
     link_id = session_get(request, SESSION_PENDING_LINK, tenant)
     proof = services.email_code_check(
-        tenant=tenant, link_id=link_id, code=form.cleaned_data["code"], request=request
+        tenant=tenant,
+        link_id=link_id,
+        code=form.cleaned_data["code"],
+        keep_passkey_ids=_proving_passkeys(request, tenant),
+        request=request,
     )
     status, redirect = _after_proof(request, proof)
     return JsonResponse({"status": status, "redirect": redirect})
@@ -222,7 +260,13 @@ def email_link(request, tenant_slug, kind, token):
             request, "idp/signin_link.html", {"tenant": tenant, "kind": kind, "email": link.email}
         )
     try:
-        proof = services.email_link_open(tenant=tenant, kind=kind, token=token, request=request)
+        proof = services.email_link_open(
+            tenant=tenant,
+            kind=kind,
+            token=token,
+            keep_passkey_ids=_proving_passkeys(request, tenant),
+            request=request,
+        )
     except services.SignInError as exc:
         return _error_page(request, "This link cannot be used", exc.message, 400)
     _status, redirect = _after_proof(request, proof)

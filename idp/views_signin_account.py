@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST, require_safe
@@ -27,11 +28,35 @@ from idp.views_signin_common import (
     sign_in_url,
 )
 
+# Adding or removing a passkey needs a sign-in this recent (a stolen old session cannot).
+REAUTH_SECONDS = 300
+REAUTH_MESSAGE = "To change your passkeys, confirm it is you: sign in again."
+
 
 def _to_sign_in(request, tenant):
     return redirect_to(
         request, sign_in_url(tenant) + "?" + urlencode({"next": account_url(tenant)})
     )
+
+
+def _is_recent(current) -> bool:
+    return time.time() - current.auth_time <= REAUTH_SECONDS
+
+
+def _reauth_url(tenant, current) -> str:
+    query = {"next": account_url(tenant), "login_hint": current.user.email, "reauth": "1"}
+    return sign_in_url(tenant) + "?" + urlencode(query)
+
+
+def _reauth_required(request, tenant, current):
+    """403 JSON naming the sign-in page to go through again (a redirect for a plain form)."""
+    url = _reauth_url(tenant, current)
+    if (
+        request.content_type == "application/json"
+        or request.headers.get("X-Requested-With") == "fetch"
+    ):
+        return json_error(REAUTH_MESSAGE, 403, reauth=True, redirect=url)
+    return HttpResponseRedirect(url)
 
 
 @idp_headers
@@ -70,6 +95,8 @@ def passkey_add_options(request, tenant_slug):
     current = enduser_current(request, tenant=tenant)
     if current is None:
         return json_error("Your session has ended. Sign in again.", 401)
+    if not _is_recent(current):
+        return _reauth_required(request, tenant, current)
     json_body(request)
     services.rate_limit(services.LIMITS_OPTIONS, request.META.get("REMOTE_ADDR") or "")
     intent = services.Intent(
@@ -87,6 +114,8 @@ def passkey_add_verify(request, tenant_slug):
     current = enduser_current(request, tenant=tenant)
     if current is None:
         return json_error("Your session has ended. Sign in again.", 401)
+    if not _is_recent(current):
+        return _reauth_required(request, tenant, current)
     body = json_body(request)
     services.rate_limit(services.LIMITS_VERIFY, request.META.get("REMOTE_ADDR") or "")
     intent = services.Intent(
@@ -139,6 +168,8 @@ def passkey_remove(request, tenant_slug, passkey_id):
     current = enduser_current(request, tenant=tenant)
     if current is None:
         return _to_sign_in(request, tenant)
+    if not _is_recent(current):
+        return _reauth_required(request, tenant, current)
     try:
         services.enduser_passkey_remove(
             tenant=tenant, user=current.user, passkey_id=passkey_id, request=request

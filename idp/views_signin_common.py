@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import posixpath
 import time
+from urllib.parse import unquote
 
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
@@ -25,6 +27,7 @@ SESSION_PROOF = "idp_proof"
 SESSION_SIGNUP = "idp_signup"
 SESSION_PENDING_SIGNIN = "idp_pending_signin"
 PENDING_SIGNIN_TTL = 900
+MAX_DECODE_ROUNDS = 4
 
 
 def idp_headers(view):
@@ -104,6 +107,16 @@ def form_errors(form) -> JsonResponse:
     return json_error(first, 400, fields=fields)
 
 
+def _decoded_path(path: str) -> str | None:
+    """The path percent-decoded until stable (a few rounds at most); None if it never settles."""
+    for _ in range(MAX_DECODE_ROUNDS):
+        decoded = unquote(path)
+        if decoded == path:
+            return path
+        path = decoded
+    return None
+
+
 def safe_next(value, tenant) -> str:
     """`next` only when it is a relative path inside this tenant's area, else ""."""
     if not isinstance(value, str) or not value or len(value) > 4000:
@@ -113,8 +126,19 @@ def safe_next(value, tenant) -> str:
         return ""
     if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
         return ""
-    path = value.split("?", 1)[0].split("#", 1)[0]
-    if any(segment in ("..", ".", "%2e%2e", "%2E%2E") for segment in path.split("/")):
+    path = _decoded_path(value.split("?", 1)[0].split("#", 1)[0])
+    # Browsers resolve "%2e" (any case) as "." (WHATWG URL), so judge the decoded path.
+    if (
+        path is None
+        or "\\" in path
+        or "//" in path
+        or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path)
+    ):
+        return ""
+    if any(segment in ("..", ".") for segment in path.split("/")):
+        return ""
+    normalised = posixpath.normpath(path) + ("/" if path.endswith("/") else "")
+    if not normalised.lower().startswith(prefix.lower()) or "//" in normalised:
         return ""
     return value
 

@@ -902,3 +902,92 @@ def test_token_userinfo_and_revoke_refuse_while_oidc_is_off(client, rp, user, te
     assert client.get(reverse_url(tenant, "oidc-userinfo"), **bearer).status_code == 403
     revoke = client.post(reverse_url(tenant, "oidc-revoke"), {"token": tokens["access_token"]})
     assert revoke.status_code == 403
+
+
+# --- parameters and grants we do not support ---------------------------------------------
+
+
+@pytest.mark.parametrize("signed_in", [True, False])
+def test_a_resource_indicator_is_invalid_target_at_the_redirect_uri(
+    client, rp, user, tenant, signed_in
+):
+    if signed_in:
+        sign_in(client, tenant, user)
+    response = authorize(client, rp, resource="https://api.example.com/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(rp.redirect_uri + "?")
+    params = query_of(response["Location"])
+    assert params["error"] == "invalid_target"
+    assert params["state"] == "st-123"
+    assert "code" not in params
+    assert not Grant.objects.exists()
+
+
+def test_a_resource_indicator_with_an_unregistered_redirect_uri_is_an_error_page(
+    client, rp, user, tenant
+):
+    sign_in(client, tenant, user)
+    response = authorize(
+        client, rp, resource="https://api.example.com/", redirect_uri="https://evil.test/cb"
+    )
+    assert_error_page(response)
+
+
+@pytest.mark.parametrize(
+    "grant_type",
+    [
+        "urn:ietf:params:oauth:grant-type:device_code",
+        "client_credentials",
+        "password",
+        "implicit",
+        "urn:ietf:params:oauth:grant-type:jwt-bearer",
+        "urn:ietf:params:oauth:grant-type:token-exchange",
+    ],
+)
+def test_other_grant_types_are_unsupported_grant_type(client, rp, grant_type):
+    client.raise_request_exception = False
+    data = {
+        "grant_type": grant_type,
+        "client_id": rp.client_id,
+        "client_secret": rp.secret,
+        "device_code": "g",
+        "username": "ada@example.com",
+        "password": "x",
+    }
+    response = client.post(token_path(rp.tenant), data)
+    assert response.status_code == 400
+    assert response.json()["error"] == "unsupported_grant_type"
+    assert response["Cache-Control"] == "no-store"
+    assert not AccessToken.objects.exists()
+
+
+def test_a_token_request_without_grant_type_is_invalid_request(client, rp):
+    response = client.post(
+        token_path(rp.tenant), {"client_id": rp.client_id, "client_secret": rp.secret}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_userinfo_takes_the_token_from_the_header_or_post_body_never_the_url(
+    client, rp, user, tenant
+):
+    sign_in(client, tenant, user)
+    token = exchange(client, rp, get_code(client, rp)).json()["access_token"]
+    userinfo = reverse_url(tenant, "oidc-userinfo")
+    in_query = client.get(userinfo + "?" + urlencode({"access_token": token}))
+    assert in_query.status_code == 400
+    assert in_query.json()["error"] == "invalid_request"
+    assert in_query["Cache-Control"] == "no-store"
+    assert 'error="invalid_request"' in in_query["WWW-Authenticate"]
+    # Also with a valid header: the token in the URL has leaked, the request is refused.
+    both = client.get(
+        userinfo + "?" + urlencode({"access_token": token}), HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
+    assert both.status_code == 400
+    posted_with_query = client.post(userinfo + "?" + urlencode({"access_token": token}))
+    assert posted_with_query.status_code == 400
+    # RFC 6750 §2.2: the form body of a POST is allowed.
+    assert client.post(userinfo, {"access_token": token}).json()["sub"] == user.subject
+    assert client.get(userinfo, HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 200

@@ -273,3 +273,178 @@ def test_plain_form_posts_with_a_null_origin_are_refused_so_pages_use_fetch(tena
         HTTP_X_REQUESTED_WITH="fetch",
     )
     assert accepted.status_code == 200
+
+
+# --- changing passkeys needs a recent sign-in -------------------------------------------------
+
+
+def _age_sign_in(client, tenant, seconds):
+    session = client.session
+    record = session["idp_signins"][str(tenant.pk)]
+    record["auth_time"] -= seconds
+    record["signed_in_at"] -= seconds
+    session.save()
+
+
+def test_adding_or_removing_a_passkey_after_five_minutes_asks_to_sign_in_again(client, tenant):
+    first, _ = register(client, tenant, "old@example.com")
+    assert _add_passkey(client, tenant, SoftAuthenticator()).status_code == 200
+    user = User.objects.for_tenant(tenant).get(email="old@example.com")
+    _age_sign_in(client, tenant, 301)
+    before = AuditEvent.objects.count()
+
+    refused = post_json(client, url("account-passkey-options", tenant))
+    assert refused.status_code == 403
+    body = refused.json()
+    assert body["reauth"] is True and "sign in again" in body["error"]
+    assert body["redirect"].startswith(url("sign-in", tenant) + "?")
+    assert "next=" + url("account", tenant).replace("/", "%2F") in body["redirect"]
+    assert "reauth=1" in body["redirect"]
+    assert post_json(client, url("account-passkey-verify", tenant), {}).status_code == 403
+
+    passkey = user.credentials.first()
+    removal = client.post(
+        url("account-passkey-remove", tenant, passkey_id=passkey.pk),
+        HTTP_X_REQUESTED_WITH="fetch",
+    )
+    assert removal.status_code == 403 and removal.json()["reauth"] is True
+    plain = client.post(url("account-passkey-remove", tenant, passkey_id=passkey.pk))
+    assert plain.status_code == 302 and plain["Location"] == body["redirect"]
+    assert user.credentials.count() == 2
+    assert AuditEvent.objects.count() == before
+
+    # The page the user is sent to says why, and a sign-in there makes the session fresh.
+    page = client.get(body["redirect"])
+    assert b"confirm it is you" in page.content
+    assert sign_in(client, tenant, first, email="old@example.com").status_code == 200
+    assert _add_passkey(client, tenant, SoftAuthenticator()).status_code == 200
+    removed = client.post(url("account-passkey-remove", tenant, passkey_id=passkey.pk))
+    assert removed.status_code == 302 and removed["Location"] == url("account", tenant)
+    assert user.credentials.count() == 2
+
+
+def test_renaming_needs_no_recent_sign_in(client, tenant):
+    register(client, tenant, "ren@example.com")
+    _age_sign_in(client, tenant, 3600)
+    passkey = WebAuthnCredential.objects.get(user__email="ren@example.com")
+    client.post(
+        url("account-passkey-rename", tenant, passkey_id=passkey.pk),
+        {f"p{passkey.pk}-name": "Mine"},
+    )
+    passkey.refresh_from_db()
+    assert passkey.name == "Mine"
+
+
+# --- the first proof of the address evicts passkeys registered before it ----------------------
+
+
+def _no_proof_tenant(tenant):
+    type(tenant).objects.filter(pk=tenant.pk).update(require_email_verification=False)
+    tenant.refresh_from_db()
+
+
+def test_verify_link_opened_elsewhere_evicts_a_squatters_passkey(client, tenant):
+    _no_proof_tenant(tenant)
+    squatter_key, done = register(client, tenant, "vic@example.com")  # the squatter's browser
+    assert done.status_code == 200
+    user = User.objects.for_tenant(tenant).get(email="vic@example.com")
+    access, refresh = _tokens_for(user, tenant)
+
+    victim = Client()  # the owner of the mailbox opens the confirmation link
+    response = victim.post(last_link("vic@example.com"))
+    assert response.status_code == 302
+    assert response["Location"] == url("signin-create-passkey", tenant)
+    user.refresh_from_db()
+    assert user.email_verified and user.credentials.count() == 0
+    assert client.get(url("account", tenant)).status_code == 302  # the squatter is signed out
+    assert not get_access_token_model().objects.filter(pk=access.pk).exists()
+    refresh.refresh_from_db()
+    assert refresh.revoked is not None
+    event = AuditEvent.objects.for_tenant(tenant).get(action="enduser.unproven_passkeys_removed")
+    assert event.details["proof"] == "verify" and len(event.details["passkeys_removed"]) == 1
+
+    # The victim creates a passkey and owns the account; the squatter's passkey is gone.
+    assert victim.get(url("signin-create-passkey", tenant)).status_code == 200
+    options = post_json(victim, url("signin-register-options", tenant)).json()
+    created = post_json(
+        victim,
+        url("signin-register-verify", tenant),
+        {
+            "handle": options["handle"],
+            "credential": SoftAuthenticator().create(options["publicKey"], origin()),
+        },
+    )
+    assert created.status_code == 200, created.content
+    assert victim.get(url("account", tenant)).status_code == 200
+    assert user.credentials.count() == 1
+    assert sign_in(Client(), tenant, squatter_key).status_code == 400
+
+
+def test_verify_in_the_signed_in_browser_keeps_that_passkey_and_session(client, tenant):
+    _no_proof_tenant(tenant)
+    key, _ = register(client, tenant, "own@example.com")
+    user = User.objects.for_tenant(tenant).get(email="own@example.com")
+    client.post(last_link("own@example.com"))
+    user.refresh_from_db()
+    assert user.email_verified and user.credentials.count() == 1
+    assert user.sessions_valid_after is None
+    assert client.get(url("account", tenant)).status_code == 200
+    assert not AuditEvent.objects.filter(action="enduser.unproven_passkeys_removed").exists()
+
+
+def test_verify_code_keeps_only_the_passkey_of_the_signed_in_browser(client, tenant):
+    _no_proof_tenant(tenant)
+    register(client, tenant, "two@example.com")
+    second = SoftAuthenticator()
+    assert _add_passkey(client, tenant, second).status_code == 200
+    user = User.objects.for_tenant(tenant).get(email="two@example.com")
+    kept = user.credentials.order_by("pk").first()  # the passkey this browser signed in with
+    client.post(url("account-verify-email", tenant))
+    proven = post_json(client, url("signin-email-code", tenant), {"code": last_code()})
+    assert proven.status_code == 200 and proven.json()["status"] == "verified"
+    assert list(user.credentials.values_list("pk", flat=True)) == [kept.pk]
+    user.refresh_from_db()
+    assert user.email_verified and user.sessions_valid_after is not None
+    event = AuditEvent.objects.get(action="enduser.unproven_passkeys_removed")
+    assert event.details["passkeys_kept"] == [kept.pk]
+
+
+def test_recovery_as_first_proof_evicts_earlier_passkeys(client, tenant):
+    _no_proof_tenant(tenant)
+    register(client, tenant, "rec@example.com")
+    user = User.objects.for_tenant(tenant).get(email="rec@example.com")
+    old = user.credentials.get()
+    browser = Client()
+    browser.post(url("signin-recover", tenant), {"email": "rec@example.com"})
+    post_json(browser, url("signin-email-code", tenant), {"code": last_code()})
+    options = post_json(browser, url("signin-register-options", tenant)).json()
+    done = post_json(
+        browser,
+        url("signin-register-verify", tenant),
+        {
+            "handle": options["handle"],
+            "credential": SoftAuthenticator().create(options["publicKey"], origin()),
+        },
+    )
+    assert done.status_code == 200, done.content
+    assert not user.credentials.filter(pk=old.pk).exists() and user.credentials.count() == 1
+    event = AuditEvent.objects.get(action="enduser.unproven_passkeys_removed")
+    assert event.details["proof"] == "recovery"
+
+
+def test_recovery_of_a_proven_address_keeps_the_other_passkeys(client, tenant):
+    register(client, tenant, "kept@example.com")  # email proof required: proven at sign-up
+    browser = Client()
+    browser.post(url("signin-recover", tenant), {"email": "kept@example.com"})
+    post_json(browser, url("signin-email-code", tenant), {"code": last_code()})
+    options = post_json(browser, url("signin-register-options", tenant)).json()
+    post_json(
+        browser,
+        url("signin-register-verify", tenant),
+        {
+            "handle": options["handle"],
+            "credential": SoftAuthenticator().create(options["publicKey"], origin()),
+        },
+    )
+    assert WebAuthnCredential.objects.filter(user__email="kept@example.com").count() == 2
+    assert not AuditEvent.objects.filter(action="enduser.unproven_passkeys_removed").exists()

@@ -10,6 +10,7 @@ from django.test import Client
 
 from accounts.models import AuditEvent, User
 from idp.session import enduser_current
+from idp.views_signin_common import safe_next
 from tests import factories
 from tests.idp.signin_support import (
     last_code,
@@ -155,6 +156,9 @@ def test_discoverable_sign_in_needs_no_email(client, tenant):
         "/t/{slug}/../../admin/",
         "javascript:alert(1)",
         "/t/{slug}//evil.example",
+        "/t/{slug}/.%2e/.%2e/portal/",
+        "/t/{slug}/%2e%2E/%2E%2e/admin/",
+        "/t/{slug}/%252e%252e/%252e%252e/admin/",
     ],
 )
 def test_next_is_never_an_open_redirect(client, tenant, next_url):
@@ -394,3 +398,34 @@ def test_sign_in_pages_of_an_unknown_or_suspended_tenant_are_404(client, tenant)
     assert client.get(url("sign-in", tenant)).status_code == 404
     assert post_json(client, url("signin-options", tenant)).status_code == 404
     assert client.get("/t/no-such-tenant/sign-in/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/t/{slug}/.%2e/x",
+        "/t/{slug}/%2e./x",
+        "/t/{slug}/%2E%2e/x",
+        "/t/{slug}/%2e/x",
+        "/t/{slug}/a/%2e%2e/%2e%2e/%2e%2e/x",
+        "/t/{slug}/%25252e%25252e/x",  # encoded over and over: never settles in 4 rounds
+        "/t/{slug}/%2fx",  # an encoded slash that would make "//"
+        "/t/{slug}/%5c..%5cx",
+        "/t/{slug}/%00",
+    ],
+)
+def test_safe_next_refuses_encoded_dot_segments_and_separators(tenant, value):
+    assert safe_next(value.format(slug=tenant.slug), tenant) == ""
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "/t/{slug}/oidc/authorize?redirect_uri=https%3A%2F%2Frp.example%2F..%2Fcb&state=%2e%2e",
+        "/t/{slug}/account/",
+        "/t/{slug}/a/b.c/..d/e..",
+    ],
+)
+def test_safe_next_keeps_paths_inside_the_tenant(tenant, value):
+    value = value.format(slug=tenant.slug)
+    assert safe_next(value, tenant) == value

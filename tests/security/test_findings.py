@@ -164,7 +164,6 @@ def test_access_and_refresh_tokens_are_not_stored_in_plaintext(client, rp, user)
 # --- SEC-4: bearer tokens are accepted in the URL query -------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-4")
 def test_userinfo_refuses_an_access_token_in_the_query_string(client, rp, user):
     tokens = code_flow(client, rp, user)
     response = client.get(
@@ -206,7 +205,6 @@ def test_portal_discoverable_sign_in_requires_a_user_handle(client, settings):
 # --- SEC-7: safe_next lets percent-encoded dot segments leave the tenant's area ------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-7")
 @pytest.mark.parametrize("segment", [".%2e", "%2e.", "%2e%2E", "%2E%2e"])
 def test_safe_next_refuses_encoded_dot_segments(tenant, segment):
     value = f"/t/{tenant.slug}/{segment}/{segment}/portal/"
@@ -293,7 +291,6 @@ def test_lone_surrogate_in_an_api_choice_is_a_400(tenant, name, body):
 # --- SEC-11: recovery keeps passkeys registered before the address was proven ---------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-11")
 def test_recovery_evicts_passkeys_registered_before_the_email_was_proven(settings, mailoutbox):
     """Account pre-hijacking: with email proof turned off, an attacker registers the victim's
     address first; the victim later proves the address by recovery, and the attacker's passkey
@@ -319,8 +316,13 @@ def test_recovery_evicts_passkeys_registered_before_the_email_was_proven(setting
     assert recovered.status_code == 200, recovered.content
     assert tenant.end_users.get().email_verified
 
-    response = idp_passkey_sign_in(attacker, tenant, attacker_key, email="victim@example.com")
+    squatter_id = attacker_key.credentials[0].credential_id
+    response = idp_passkey_sign_in(
+        attacker, tenant, attacker_key, email="victim@example.com", credential_id=squatter_id
+    )
     assert response.status_code == 400, "the squatter's passkey still signs in"
+    # Autofill (discoverable) sign-in does not let it in either.
+    assert idp_passkey_sign_in(attacker, tenant, attacker_key).status_code == 400
 
 
 # --- SEC-12: failed portal passkey ceremonies leave no audit trail -------------------------
@@ -346,7 +348,6 @@ def test_failed_portal_passkey_sign_in_is_audited(client):
 # --- SEC-13: an old end-user session can add or remove passkeys without a fresh check -------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-13")
 def test_adding_an_end_user_passkey_needs_a_recent_sign_in(client, tenant, user):
     sign_in(client, tenant, user)
     session = client.session
@@ -362,7 +363,6 @@ def test_adding_an_end_user_passkey_needs_a_recent_sign_in(client, tenant, user)
 # --- SEC-14: the device-code grant at the token endpoint is a 500 ----------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-14")
 @pytest.mark.parametrize("authenticated", [False, True])
 def test_device_code_grant_is_refused_not_a_500(client, rp, authenticated):
     client.raise_request_exception = False

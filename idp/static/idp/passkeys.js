@@ -155,6 +155,11 @@
         const result = await postJSON(root.dataset.verifyUrl, { handle: options.handle, credential: credential });
         window.location.assign(result.redirect);
       } catch (err) {
+        if (err && err.body && err.body.reauth && err.body.redirect) {
+          // The sign-in is too old to change passkeys: sign in again, then come back.
+          window.location.assign(err.body.redirect);
+          return;
+        }
         document.getElementById("error-text").textContent = explain(err, "create");
         show(root, "step-error");
         button.disabled = false;
