@@ -81,7 +81,11 @@ class RejectUnsafeTextMiddleware:
                 {"title": "Not found", "message": "There is nothing at this address."},
                 status=404,
             )
-        if self._is_unsafe(request):
+        field = self._unsafe_field(request)
+        if field is not None:
+            if request.path_info.startswith("/api/"):
+                # The REST API's shape for bad input: field errors.
+                return JsonResponse({field or "detail": [self.MESSAGE]}, status=400)
             if OAUTH_ENDPOINT.match(request.path_info):
                 body = {"error": "invalid_request", "error_description": self.MESSAGE}
                 return JsonResponse(body, status=400, headers={"Cache-Control": "no-store"})
@@ -96,26 +100,32 @@ class RejectUnsafeTextMiddleware:
             )
         return self.get_response(request)
 
-    def _is_unsafe(self, request) -> bool:
-        for values in request.GET.lists():
-            if any(_unsafe_text(v) for v in (values[0], *values[1])):
-                return True
+    def _unsafe_field(self, request) -> str | None:
+        """The name of the first field holding unsafe text ("" if unnamed), or None."""
+        for key, values in request.GET.lists():
+            if _unsafe_text(key) or any(_unsafe_text(v) for v in values):
+                return key
         content_type = request.META.get("CONTENT_TYPE", "")
         if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
-            return False
+            return None
         # Reading POST here is safe: Django caches it, and DRF reuses it for form bodies.
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             for key, values in request.POST.lists():
                 if _unsafe_text(key) or any(_unsafe_text(v) for v in values):
-                    return True
+                    return key
         elif "json" in content_type:
             body = request.body
             if b"\x00" in body:
-                return True
+                return ""
             if _SUSPICIOUS_JSON_ESCAPE.search(body):
                 try:
                     parsed = json.loads(body)
                 except ValueError:
-                    return False  # the view reports malformed JSON itself
-                return any(_unsafe_text(s) for s in _walk_strings(parsed))
-        return False
+                    return None  # the view reports malformed JSON itself
+                if isinstance(parsed, dict):
+                    for key, value in parsed.items():
+                        if any(_unsafe_text(t) for t in _walk_strings({key: value})):
+                            return key
+                elif any(_unsafe_text(t) for t in _walk_strings(parsed)):
+                    return ""
+        return None
