@@ -225,3 +225,42 @@ def test_a_browser_without_webauthn_is_told_so(page, site):
     assert "cannot use passkeys" in page.locator("#error-text").inner_text()
     page.get_by_role("button", name="Try again").click()
     page.get_by_label("Email").wait_for(state="visible")
+
+
+def _age_browser_sign_in(page, tenant, seconds):
+    from importlib import import_module
+
+    from django.conf import settings
+
+    cookies = page.context.cookies()
+    key = next(c["value"] for c in cookies if c["name"] == settings.SESSION_COOKIE_NAME)
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
+    signins = session["idp_signins"]
+    signins[str(tenant.pk)]["auth_time"] -= seconds
+    signins[str(tenant.pk)]["signed_in_at"] -= seconds
+    session["idp_signins"] = signins
+    session.save()
+
+
+def test_an_old_sign_in_must_sign_in_again_before_adding_a_passkey(page, site):
+    from tests.support.browser import add_virtual_authenticator
+
+    base, tenant = site
+    user = factories.end_user(tenant=tenant, email="old@example.com")
+    User.objects.filter(pk=user.pk).update(email_verified_at="2026-01-01T00:00Z")
+    cdp, first = add_virtual_authenticator(page)
+    seed_passkey(cdp, first, user)
+    page.goto(f"{base}/t/{tenant.slug}/sign-in/")
+    page.wait_for_url(re.compile(rf".*/t/{tenant.slug}/account/$"))
+    _age_browser_sign_in(page, tenant, 3600)
+
+    page.get_by_role("button", name="Add a passkey").click()
+    # Sent through the sign-in page, where the passkey (autofill) signs in again, then back.
+    page.wait_for_url(re.compile(rf".*/t/{tenant.slug}/sign-in/\?.*reauth=1"))
+    page.wait_for_url(re.compile(rf".*/t/{tenant.slug}/account/$"))
+    assert WebAuthnCredential.objects.filter(user=user).count() == 1
+    cdp.send("WebAuthn.removeVirtualAuthenticator", {"authenticatorId": first})
+    add_virtual_authenticator(page, transport="usb")
+    page.get_by_role("button", name="Add a passkey").click()
+    page.locator("tr.passkey").nth(1).wait_for()
+    assert WebAuthnCredential.objects.filter(user=user).count() == 2
