@@ -208,6 +208,17 @@ def portal_sign_in_passkey_complete(*, credential: WebAuthnCredential, request=N
     return user
 
 
+def portal_passkey_failure_record(*, ceremony: str, reason: str, request=None) -> None:
+    """Audit a refused portal passkey ceremony (sign-in, fresh check or registration)."""
+    actor = getattr(request, "user", None) if request is not None else None
+    audit_log(
+        action=f"portal.passkey_{ceremony}_failed",
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        details={"reason": reason[:300]},
+        request=request,
+    )
+
+
 def profile_update(*, user: User, given_name: str, family_name: str, request=None) -> User:
     """Change the user's own name fields."""
     with transaction.atomic():

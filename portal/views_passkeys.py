@@ -17,6 +17,7 @@ from accounts.services import (
     ServiceError,
     passkey_remove,
     passkey_rename,
+    portal_passkey_failure_record,
     portal_sign_in_passkey_complete,
 )
 from accounts.webauthn import (
@@ -62,15 +63,20 @@ def _envelope(request) -> tuple[str, dict, dict]:
     return handle, load_response(credential), body
 
 
-def _ceremony(request, step, *, expired: str):
-    """Run `step()` as (result, None); a refusal comes back as (None, JSON error response)."""
+def _ceremony(request, step, *, expired: str, ceremony: str):
+    """Run `step()` as (result, None); a refusal comes back as (None, JSON error response).
+
+    Every refusal other than a rate limit is audited.
+    """
     try:
         return step(), None
     except RateLimited as exc:
         return None, too_many(request, exc, as_json=True)
     except ChallengeMissing:
+        portal_passkey_failure_record(ceremony=ceremony, reason=expired, request=request)
         return None, json_error(expired)
     except WebAuthnError as exc:
+        portal_passkey_failure_record(ceremony=ceremony, reason=exc.message, request=request)
         return None, json_error(exc.message)
 
 
@@ -78,6 +84,9 @@ def _assertion(request, *, ceremony: str, user=None) -> WebAuthnCredential:
     """Verify and record a passkey assertion; with `user`, check and passkey must be theirs."""
     handle, response, _ = _envelope(request)
     asserted = parse_assertion(response)
+    if user is None and asserted.user_handle is None:
+        # Discoverable sign-in: the authenticator must say whose passkey this is.
+        raise WebAuthnError("The passkey did not return its user handle.")
     record = challenge_take(handle=handle, ceremony=ceremony, realm=REALM)
     if user is not None and record["user_id"] != user.pk:
         raise WebAuthnError("This check was started by someone else.")
@@ -137,7 +146,7 @@ def auth_verify(request):
         return _assertion(request, ceremony="authenticate")
 
     credential, error = _ceremony(
-        request, step, expired="The sign-in attempt expired; please try again."
+        request, step, expired="The sign-in attempt expired; please try again.", ceremony="sign_in"
     )
     if error:
         return error
@@ -176,7 +185,9 @@ def reauth_verify(request):
         _limit(request, user)
         return _assertion(request, ceremony="reauth", user=user)
 
-    _, error = _ceremony(request, step, expired="The check expired; please try again.")
+    _, error = _ceremony(
+        request, step, expired="The check expired; please try again.", ceremony="reauth"
+    )
     if error:
         return error
     mark_fresh(request, method="passkey")
@@ -235,7 +246,7 @@ def register_verify(request):
         )
 
     credential, error = _ceremony(
-        request, step, expired="The registration expired; please try again."
+        request, step, expired="The registration expired; please try again.", ceremony="register"
     )
     if error:
         return error

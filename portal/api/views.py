@@ -274,7 +274,8 @@ class MemberList(ApiListView):
     serializer_class = MemberSerializer
 
     def get_queryset(self):
-        access = tenant_access(self.request, self.kwargs["slug"])
+        # Same rule as the Members page: read-write members and support staff only.
+        access = tenant_access(self.request, self.kwargs["slug"], write=True)
         return members_of(tenant=access.tenant).order_by("id")
 
     @extend_schema(responses={200: MemberSerializer(many=True), **ERRORS})
@@ -288,7 +289,8 @@ class AuditEventList(ApiListView):
     serializer_class = AuditEventSerializer
 
     def get_queryset(self):
-        access = tenant_access(self.request, self.kwargs["slug"])
+        # Same rule as the Audit log page: read-write members and support staff only.
+        access = tenant_access(self.request, self.kwargs["slug"], write=True)
         return audit_events_of(tenant=access.tenant)
 
     @extend_schema(responses={200: AuditEventSerializer(many=True), **ERRORS})

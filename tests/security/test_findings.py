@@ -175,7 +175,6 @@ def test_userinfo_refuses_an_access_token_in_the_query_string(client, rp, user):
 # --- SEC-5: the API shows members and the audit log to read-only members --------------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-5")
 @pytest.mark.parametrize("name", ["api:audit-event-list", "api:member-list"])
 def test_api_members_and_audit_log_need_read_write_like_the_ui(client, tenant, name):
     member = factories.membership(tenant=tenant, role="read_only")
@@ -188,7 +187,6 @@ def test_api_members_and_audit_log_need_read_write_like_the_ui(client, tenant, n
 # --- SEC-6: the portal's discoverable sign-in accepts an assertion without userHandle -------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-6")
 def test_portal_discoverable_sign_in_requires_a_user_handle(client, settings):
     owner = factories.portal_user()
     client.force_login(owner, backend="accounts.backends.PortalUserBackend")
@@ -328,7 +326,6 @@ def test_recovery_evicts_passkeys_registered_before_the_email_was_proven(setting
 # --- SEC-12: failed portal passkey ceremonies leave no audit trail -------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="SEC-12")
 def test_failed_portal_passkey_sign_in_is_audited(client):
     owner = factories.portal_user()
     client.force_login(owner, backend="accounts.backends.PortalUserBackend")

@@ -98,6 +98,6 @@ CASES = [
         setup=oidc_objects,
         id="foreign",
     ),
-    Case("api:member-list", READ, kwargs=tenant_slug),
-    Case("api:audit-event-list", READ, kwargs=tenant_slug),
+    Case("api:member-list", WRITE_ONLY_READ, kwargs=tenant_slug),
+    Case("api:audit-event-list", WRITE_ONLY_READ, kwargs=tenant_slug),
 ]
