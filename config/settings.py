@@ -258,7 +258,9 @@ OAUTH2_PROVIDER = {
 }
 
 REST_FRAMEWORK = {
+    # Personal API tokens and the portal session, for every endpoint.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

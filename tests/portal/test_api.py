@@ -331,3 +331,12 @@ def test_unknown_api_paths_get_json_404(api, tenant):
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json"
         assert response.json() == {"detail": "Not found."}
+
+
+def test_signing_key_endpoints_accept_api_tokens(api, tenant):
+    keys = api.get("tenant-keys", slug=tenant.slug)
+    assert keys.status_code == 200, keys.content
+    listed = keys.json()["keys"]
+    assert "active" in {key["state"] for key in listed}
+    assert all(set(key["public_jwk"]) & {"d", "p", "q"} == set() for key in listed)
+    assert api.post("tenant-key-rotate", {}, slug=tenant.slug).status_code == 200
