@@ -378,7 +378,6 @@ def test_device_code_grant_is_refused_not_a_500(client, rp, authenticated):
 # --- SEC-15: NUL characters reach PostgreSQL text columns (500 on PostgreSQL only) ---------
 
 
-
 @pytest.mark.django_db(transaction=True)
 def test_nul_in_the_nonce_is_not_a_500(client, rp, user):
     client.raise_request_exception = False
