@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.conf import settings
 from django.core.cache import cache
 
 from accounts.webauthn import CHALLENGE_BYTES
+
+HANDLE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class ChallengeMissing(Exception):
@@ -31,7 +34,7 @@ def challenge_issue(*, ceremony: str, realm: str, user_id: int | None = None, da
 
 def challenge_take(*, handle: str, ceremony: str, realm: str) -> dict:
     """Consume a challenge exactly once; only the caller whose delete succeeds gets it."""
-    if not isinstance(handle, str) or not handle or len(handle) > 64:
+    if not isinstance(handle, str) or not HANDLE.fullmatch(handle):
         raise ChallengeMissing("missing challenge")
     key = f"wac:{handle}"
     record = cache.get(key)

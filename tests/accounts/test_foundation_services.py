@@ -76,7 +76,7 @@ def test_challenge_round_trip_and_realm_binding():
     assert record["challenge"] == challenge and record["user_id"] == 3
 
 
-@pytest.mark.parametrize("handle", [None, "", 123, "x" * 65])
+@pytest.mark.parametrize("handle", [None, "", 123, "x" * 65, "' OR 1=1 --", "a b", "é"])
 def test_challenge_take_rejects_malformed_handles(handle):
     with pytest.raises(ChallengeMissing):
         challenge_take(handle=handle, ceremony="register", realm="portal")
