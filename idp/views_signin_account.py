@@ -59,6 +59,24 @@ def _reauth_required(request, tenant, current):
     return HttpResponseRedirect(url)
 
 
+def _fresh_sign_in(request, tenant, *, when_signed_out):
+    """(sign-in, None) if the user signed in recently, else (None, the response asking for it)."""
+    current = enduser_current(request, tenant=tenant)
+    if current is None:
+        return None, when_signed_out()
+    if not _is_recent(current):
+        return None, _reauth_required(request, tenant, current)
+    return current, None
+
+
+def _session_ended():
+    return json_error("Your session has ended. Sign in again.", 401)
+
+
+def _add_intent(current):
+    return services.Intent(kind="add", email=current.user.email, names={}, user_id=current.user.pk)
+
+
 @idp_headers
 @require_safe
 @ensure_csrf_cookie
@@ -92,17 +110,12 @@ def account(request, tenant_slug):
 def passkey_add_options(request, tenant_slug):
     """Creation options for another passkey of the signed-in user."""
     tenant = request.tenant
-    current = enduser_current(request, tenant=tenant)
-    if current is None:
-        return json_error("Your session has ended. Sign in again.", 401)
-    if not _is_recent(current):
-        return _reauth_required(request, tenant, current)
+    current, refusal = _fresh_sign_in(request, tenant, when_signed_out=_session_ended)
+    if refusal:
+        return refusal
     json_body(request)
     services.rate_limit(services.LIMITS_OPTIONS, request.META.get("REMOTE_ADDR") or "")
-    intent = services.Intent(
-        kind="add", email=current.user.email, names={}, user_id=current.user.pk
-    )
-    return JsonResponse(services.registration_begin(tenant=tenant, intent=intent))
+    return JsonResponse(services.registration_begin(tenant=tenant, intent=_add_intent(current)))
 
 
 @idp_headers
@@ -111,21 +124,16 @@ def passkey_add_options(request, tenant_slug):
 def passkey_add_verify(request, tenant_slug):
     """Store another passkey for the signed-in user."""
     tenant = request.tenant
-    current = enduser_current(request, tenant=tenant)
-    if current is None:
-        return json_error("Your session has ended. Sign in again.", 401)
-    if not _is_recent(current):
-        return _reauth_required(request, tenant, current)
+    current, refusal = _fresh_sign_in(request, tenant, when_signed_out=_session_ended)
+    if refusal:
+        return refusal
     body = json_body(request)
     services.rate_limit(services.LIMITS_VERIFY, request.META.get("REMOTE_ADDR") or "")
-    intent = services.Intent(
-        kind="add", email=current.user.email, names={}, user_id=current.user.pk
-    )
     done = services.registration_finish(
         tenant=tenant,
         handle=body.get("handle"),
         response=body.get("credential"),
-        intent=intent,
+        intent=_add_intent(current),
         request=request,
     )
     return JsonResponse(
@@ -165,11 +173,11 @@ def passkey_rename(request, tenant_slug, passkey_id):
 def passkey_remove(request, tenant_slug, passkey_id):
     """Remove one of the user's passkeys (never the last)."""
     tenant = request.tenant
-    current = enduser_current(request, tenant=tenant)
-    if current is None:
-        return _to_sign_in(request, tenant)
-    if not _is_recent(current):
-        return _reauth_required(request, tenant, current)
+    current, refusal = _fresh_sign_in(
+        request, tenant, when_signed_out=lambda: _to_sign_in(request, tenant)
+    )
+    if refusal:
+        return refusal
     try:
         services.enduser_passkey_remove(
             tenant=tenant, user=current.user, passkey_id=passkey_id, request=request
