@@ -100,3 +100,20 @@ def require_secret(name: str, value: str | None, production: bool, dev_path: Pat
     if production:
         raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (production mode)")
     return read_or_create_secret(dev_path)
+
+
+def parse_nameservers(value: str | None) -> list[tuple[str, int]]:
+    """Read DNS_NAMESERVERS: "10.0.0.2,127.0.0.1:5353" → [(address, port)]; empty = system's."""
+    servers = []
+    for item in parse_list(value, []):
+        address, port = item, 53
+        if item.startswith("["):
+            address, _, rest = item[1:].partition("]")
+            port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else 53
+        elif item.count(":") == 1:
+            address, _, port_text = item.partition(":")
+            if not port_text.isdigit():
+                raise ImproperlyConfigured(f"DNS_NAMESERVERS has an invalid port in {item!r}")
+            port = int(port_text)
+        servers.append((address, port))
+    return servers

@@ -13,6 +13,7 @@ from config.env import (
     parse_database_url,
     parse_int,
     parse_list,
+    parse_nameservers,
     parse_public_url,
     require_secret,
 )
@@ -195,6 +196,14 @@ else:
         "store_processed": False,
     }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Custom domains: the nameservers asked for ownership TXT records (empty: the system's).
+DNS_NAMESERVERS = parse_nameservers(os.environ.get("DNS_NAMESERVERS"))
+DNS_TIMEOUT_SECONDS = parse_int("DNS_TIMEOUT_SECONDS", os.environ.get("DNS_TIMEOUT_SECONDS"), 5)
+# How often, and how long, a pending domain is checked again (back-off doubles from 60 s).
+CUSTOM_DOMAIN_CHECK_RETRIES = parse_int(
+    "CUSTOM_DOMAIN_CHECK_RETRIES", os.environ.get("CUSTOM_DOMAIN_CHECK_RETRIES"), 8
+)
 
 # Signing-key lifecycle (days and hours); see docs/operator-guide.md.
 KEY_ROTATION_DAYS = parse_int("KEY_ROTATION_DAYS", os.environ.get("KEY_ROTATION_DAYS"), 30)

@@ -37,6 +37,8 @@ class Tenant(models.Model):
     # Blank means "derive from PUBLIC_URL"; both always come from here, never the request.
     webauthn_rp_id = models.CharField(max_length=253, blank=True)
     webauthn_origin = models.CharField(max_length=300, blank=True)
+    # Other origins of the tenant's that may use its RP ID (WebAuthn L3 related origins).
+    related_origins = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -82,6 +84,8 @@ class OIDCClient(AbstractApplication, TenantOwned):
     response_mode = models.CharField(
         max_length=16, choices=ResponseMode.choices, default=ResponseMode.FORM_POST
     )
+    # The issuer the client is told about: the path-based one, or the verified custom domain.
+    use_custom_domain_issuer = models.BooleanField(default=False)
 
     objects = TenantQuerySet.as_manager()
 
@@ -213,3 +217,5 @@ class SigningKey(TenantOwned):
 
     def __str__(self):
         return f"{self.kid} ({self.state})"
+
+from tenants.domains.models import CustomDomain  # noqa: E402,F401  (custom domains' model)

@@ -1,0 +1,1 @@
+"""Custom domains, per-tenant WebAuthn RP IDs and related origins."""
