@@ -8,8 +8,8 @@ read-only. Every edit the admin does allow writes an AuditEvent with before and 
 from django import forms
 from django.contrib import admin
 
-from accounts.audit import audit_log
-from accounts.models import AccessRequest, AuditEvent, Membership, User, WebAuthnCredential
+from accounts.models import AccessRequest, Membership, User, WebAuthnCredential
+from tenants.audit import AuditEvent, audit_log
 from tenants.models import ClientSecret, OIDCClient, RedirectURL, SigningKey, Tenant
 
 

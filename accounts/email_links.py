@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import EmailLink, normalize_email
-from tenants.crypto import keyed_digest
+from tenants.oidc.crypto import keyed_digest
 
 
 class LinkInvalid(Exception):

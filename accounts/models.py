@@ -1,4 +1,4 @@
-"""Users (portal admins, support staff, tenant end users), memberships, passkeys and audit."""
+"""Users (portal admins, support staff, tenant end users), memberships and passkeys."""
 
 from __future__ import annotations
 
@@ -214,68 +214,6 @@ class EmailLink(models.Model):
 
     def __str__(self):
         return f"{self.purpose} link for {self.email}"
-
-
-class AuditEventQuerySet(TenantQuerySet):
-    """Audit events cannot be changed or removed in bulk either."""
-
-    def update(self, **kwargs):
-        raise AuditImmutableError("audit events cannot be updated")
-
-    def delete(self):
-        raise AuditImmutableError("audit events cannot be deleted")
-
-
-class AuditImmutableError(Exception):
-    """Raised on any attempt to change or remove an audit event."""
-
-
-class AuditEvent(models.Model):
-    """Append-only record of a privileged action; write it through accounts.audit.audit_log."""
-
-    tenant_field = "tenant"
-
-    actor = models.ForeignKey(
-        User,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    actor_email = models.CharField(max_length=254, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
-    tenant = models.ForeignKey(
-        Tenant,
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    target_type = models.CharField(max_length=64, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
-    target_repr = models.CharField(max_length=300, blank=True)
-    details = models.JSONField(default=dict, blank=True)
-    ip = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=400, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    objects = AuditEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AuditImmutableError("audit events cannot be updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AuditImmutableError("audit events cannot be deleted")
 
 
 class AccessRequest(TenantOwned):

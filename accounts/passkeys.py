@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.audit import audit_log
 from accounts.models import User, WebAuthnCredential
 from accounts.webauthn import Asserted, Authenticated, Registered, WebAuthnError
+from tenants.audit import audit_log
 
 
 class CredentialRejected(WebAuthnError):

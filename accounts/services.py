@@ -11,7 +11,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import audit_log
 from accounts.email_links import LinkInvalid, email_link_consume, email_link_issue
 from accounts.models import (
     AccessRequest,
@@ -21,6 +20,7 @@ from accounts.models import (
     WebAuthnCredential,
     normalize_email,
 )
+from tenants.audit import audit_log
 from tenants.models import Tenant
 
 MAX_REASON = 1000

@@ -7,8 +7,8 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts import webauthn as wa
 from accounts.challenges import challenge_issue
-from tenants.client_secrets import client_secret_match, secret_digest, secret_generate
 from tenants.models import ClientSecret
+from tenants.oidc.client_secrets import client_secret_match, secret_digest, secret_generate
 from tests import factories
 from tests.support.soft_webauthn import SoftAuthenticator
 

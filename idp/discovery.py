@@ -11,8 +11,8 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils.http import parse_etags
 
-from tenants.keys import signing_keys_published
 from tenants.models import SigningKey
+from tenants.oidc.keys import signing_keys_published
 
 SCOPES = ["openid", "profile", "email"]
 RESPONSE_TYPES = ["code", "id_token"]

@@ -12,8 +12,8 @@ from oauth2_provider.models import (
     get_refresh_token_model,
 )
 
-from accounts.audit import audit_log
 from idp.models import AuthorizationCode
+from tenants.audit import audit_log
 
 
 def _revoke_tokens(*, code: AuthorizationCode) -> None:

@@ -17,7 +17,6 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from accounts import ratelimit
-from accounts.audit import audit_log, client_ip
 from accounts.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.email_links import email_link_issue
 from accounts.models import (
@@ -41,7 +40,8 @@ from accounts.webauthn import (
 )
 from idp.aaguids import authenticator_make
 from idp.session import enduser_sign_in
-from tenants.crypto import keyed_digest
+from tenants.audit import audit_log, client_ip
+from tenants.oidc.crypto import keyed_digest
 
 CODE_DIGITS = 6
 CODE_MAX_ATTEMPTS = 5

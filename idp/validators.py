@@ -28,10 +28,10 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from idp.discovery import CLAIMS
 from idp.models import AuthorizationCode
-from tenants.client_secrets import client_secret_match
-from tenants.crypto import load_signing_jwk
-from tenants.keys import signing_key_active
 from tenants.models import ClientSecret, OIDCClient, RedirectURL, SigningKey, Tenant
+from tenants.oidc.client_secrets import client_secret_match
+from tenants.oidc.crypto import load_signing_jwk
+from tenants.oidc.keys import signing_key_active
 
 # Not an HTTP header: WSGI puts client headers under HTTP_*, so a client cannot send this key.
 TENANT_KEY = "latchkey.tenant"

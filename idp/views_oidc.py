@@ -25,8 +25,8 @@ from idp.discovery import cached_document_response
 from idp.form_post import FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver, harden
 from idp.models import AuthorizationCode
 from idp.session import enduser_current, enduser_sign_out
-from tenants.keys import signing_keys_published
 from tenants.models import OIDCClient
+from tenants.oidc.keys import signing_keys_published
 
 ACCEPTED_ALGORITHMS = ("RS256", "ES256")
 MAX_PARAM_LENGTH = 4096

@@ -12,7 +12,6 @@ from django.urls import reverse
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.audit import audit_log, client_ip
 from accounts.email_links import LinkInvalid, email_link_peek
 from accounts.models import User
 from accounts.ratelimit import RateLimited
@@ -36,6 +35,7 @@ from idp.views_signin_common import (
     session_put,
     sign_in_url,
 )
+from tenants.audit import audit_log, client_ip
 
 
 def _ip(request) -> str:

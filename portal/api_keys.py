@@ -1,6 +1,6 @@
 """REST API for a tenant's signing keys: list, add an algorithm, rotate now, revoke.
 
-Public key material only: the private half never leaves tenants.keys / tenants.crypto.
+Public key material only: the private half never leaves tenants.oidc.keys / tenants.oidc.crypto.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.selectors import access_tenant
-from tenants.keys import (
+from tenants.models import SigningKey
+from tenants.oidc.keys import (
     KeyAlgorithmUnsupported,
     KeyStateChanged,
     access_signing_key,
@@ -21,7 +22,6 @@ from tenants.keys import (
     signing_key_schedule,
     signing_keys_list,
 )
-from tenants.models import SigningKey
 
 
 class SigningKeySerializer(serializers.ModelSerializer):

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.audit import audit_log
 from portal.models import ApiToken
-from tenants.crypto import keyed_digest
+from tenants.audit import audit_log
+from tenants.oidc.crypto import keyed_digest
 
 TOKEN_PREFIX = "lk_"
 DIGEST_PURPOSE = "api-token"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from tenants.models import INPUT_CHOICES, OIDCClient
-from tenants.oidc_services import (
+from tenants.oidc.services import (
     REDIRECT_URL_MAX_LENGTH,
     SECRET_NAME_MAX_LENGTH,
     redirect_url_problem,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import Count
 from django.http import Http404
 
-from accounts.models import AccessRequest, AuditEvent, Membership, User
+from accounts.models import AccessRequest, Membership, User
 from accounts.services import domain_policy_allows
+from tenants.audit import AuditEvent
 from tenants.models import Tenant
 
 SEARCH_LIMIT = 50

@@ -12,10 +12,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from accounts.audit import client_ip
 from accounts.ratelimit import Limit, RateLimited
 from accounts.selectors import TenantAccess, access_tenant
-from tenants.oidc_selectors import secret_status
+from tenants.audit import client_ip
+from tenants.oidc.selectors import secret_status
 
 PORTAL_BACKEND = "accounts.backends.PortalUserBackend"
 AUTH_SESSION_KEY = "portal_auth"

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import access_tenant
 from portal.views_common import writable_tenant
-from tenants.keys import (
+from tenants.models import SigningKey
+from tenants.oidc.keys import (
     KeyAlgorithmUnsupported,
     KeyStateChanged,
     access_signing_key,
@@ -23,7 +24,6 @@ from tenants.keys import (
     signing_key_schedule,
     signing_keys_list,
 )
-from tenants.models import SigningKey
 
 
 class RotateForm(forms.Form):

@@ -23,7 +23,7 @@ from portal.forms_settings import (
     RedirectURLForm,
 )
 from portal.views_common import apply_errors, credential_rows, writable_tenant
-from tenants.oidc_selectors import (
+from tenants.oidc.selectors import (
     access_client_secret,
     access_redirect_url,
     client_get_primary,
@@ -33,7 +33,7 @@ from tenants.oidc_selectors import (
     signup_inputs_of,
     token_endpoint_auth_method,
 )
-from tenants.oidc_services import (
+from tenants.oidc.services import (
     client_secret_generate,
     client_secret_revoke,
     oidc_settings_update,

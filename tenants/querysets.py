@@ -4,19 +4,19 @@ from django.db import models
 
 
 class TenantQuerySet(models.QuerySet):
-    """QuerySet for tenant-owned rows."""
+    """QuerySet for tenant-owned rows; the model names its path to the tenant in `tenant_path`."""
 
     def for_tenant(self, tenant):
         """Rows owned by this tenant only."""
         if tenant is None:
             raise ValueError("for_tenant() needs a tenant")
-        return self.filter(**{self.model.tenant_field: tenant})
+        return self.filter(**{self.model.tenant_path: tenant})
 
 
 class TenantOwned(models.Model):
-    """Abstract base for rows that belong to one tenant."""
+    """Abstract base for rows that belong to one tenant through `tenant_path`."""
 
-    tenant_field = "tenant"
+    tenant_path = "tenant"
     objects = TenantQuerySet.as_manager()
 
     class Meta:

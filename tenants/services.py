@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from accounts.audit import audit_log
-from tenants.keys import signing_key_create
+from tenants.audit import audit_log
 from tenants.models import SigningKey, Tenant
+from tenants.oidc.keys import signing_key_create
 
 
 @transaction.atomic

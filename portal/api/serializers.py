@@ -8,10 +8,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import AuditEvent, Membership
+from accounts.models import Membership
+from tenants.audit import AuditEvent
 from tenants.models import INPUT_CHOICES, ClientSecret, OIDCClient, RedirectURL
-from tenants.oidc_selectors import metadata_url, secret_status
-from tenants.oidc_services import REDIRECT_URL_MAX_LENGTH, SECRET_NAME_MAX_LENGTH
+from tenants.oidc.selectors import metadata_url, secret_status
+from tenants.oidc.services import REDIRECT_URL_MAX_LENGTH, SECRET_NAME_MAX_LENGTH
 
 
 class StrictSerializer(serializers.Serializer):

@@ -31,7 +31,7 @@ from portal.api.serializers import (
     TenantSerializer,
 )
 from portal.selectors import audit_events_of, members_of
-from tenants.oidc_selectors import (
+from tenants.oidc.selectors import (
     access_client_secret,
     access_redirect_url,
     client_get_primary,
@@ -41,7 +41,7 @@ from tenants.oidc_selectors import (
     signup_inputs_of,
     token_endpoint_auth_method,
 )
-from tenants.oidc_services import (
+from tenants.oidc.services import (
     client_secret_generate,
     client_secret_revoke,
     oidc_settings_update,

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_log
+from tenants.audit import audit_log
 from tenants.domains.dns_check import challenge_name, challenge_value, lookup_txt
 from tenants.domains.models import CustomDomain
 from tenants.domains.names import (

@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from accounts.audit import audit_log
-from accounts.models import AuditEvent, AuditImmutableError, User
+from accounts.models import User
+from tenants.audit import AuditEvent, AuditImmutableError, audit_log
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.email_links import LinkInvalid
-from accounts.models import AccessRequest, AuditEvent, EmailLink, Membership, WebAuthnCredential
+from accounts.models import AccessRequest, EmailLink, Membership, WebAuthnCredential
 from accounts.services import (
     PolicyViolation,
     ServiceError,
@@ -23,6 +23,7 @@ from accounts.services import (
     portal_signup_start,
     tenant_email_domains_change,
 )
+from tenants.audit import AuditEvent
 from tests import factories
 from tests.portal.helpers import LINK_RE
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.audit import audit_log
+from tenants.audit import audit_log
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def test_tenant_admin_is_not_let_in(client, tenant):
         "/admin/tenants/tenant/",
         "/admin/accounts/user/",
         "/admin/accounts/membership/",
-        "/admin/accounts/auditevent/",
+        "/admin/tenants/auditevent/",
     ],
 )
 def test_support_staff_use_the_admin(client, support_user, tenant, path):
@@ -38,8 +38,8 @@ def test_support_staff_use_the_admin(client, support_user, tenant, path):
 def test_audit_events_are_read_only_in_the_admin(client, support_user, tenant):
     event = audit_log(action="tenant.created", tenant=tenant, target=tenant)
     client.force_login(support_user)
-    page = client.get(f"/admin/accounts/auditevent/{event.pk}/change/")
+    page = client.get(f"/admin/tenants/auditevent/{event.pk}/change/")
     assert page.status_code == 200
     assert b'name="_save"' not in page.content
-    assert client.post(f"/admin/accounts/auditevent/{event.pk}/delete/").status_code == 403
-    assert client.get("/admin/accounts/auditevent/add/").status_code == 403
+    assert client.post(f"/admin/tenants/auditevent/{event.pk}/delete/").status_code == 403
+    assert client.get("/admin/tenants/auditevent/add/").status_code == 403

@@ -3,7 +3,7 @@
 import pytest
 from celery.exceptions import Retry
 
-from accounts.models import AuditEvent
+from tenants.audit import AuditEvent
 from tenants.domains.dns_check import challenge_name, challenge_value, lookup_txt
 from tenants.domains.models import CustomDomain
 from tenants.domains.names import DomainNameError

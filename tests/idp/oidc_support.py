@@ -15,8 +15,8 @@ from django.test import RequestFactory
 from django.urls import NoReverseMatch, reverse
 
 from idp.session import enduser_sign_in
-from tenants.client_secrets import secret_digest, secret_generate
 from tenants.models import ClientSecret, OIDCClient, Tenant
+from tenants.oidc.client_secrets import secret_digest, secret_generate
 from tests import factories
 
 RP_CALLBACK = "https://rp.example.com/cb"

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
 
-from accounts.models import AuditEvent
 from idp.models import AuthorizationCode
+from tenants.audit import AuditEvent
 from tests import factories
 from tests.idp.oidc_support import (
     _sign_in_route,  # noqa: F401
@@ -88,7 +88,7 @@ def exchange(client, rp, code, *, secret=None, basic=False, **extra):
 
 
 def verify(tenant, token: str, client_id: str, nonce=None) -> dict:
-    from tenants.keys import signing_keys_published
+    from tenants.oidc.keys import signing_keys_published
 
     jwks = {"keys": [k.public_jwk for k in signing_keys_published(tenant=tenant)]}
     return verify_id_token(jwks, token, issuer=tenant.issuer, client_id=client_id, nonce=nonce)
@@ -794,7 +794,7 @@ def test_token_exchange_query_count(client, rp, user, tenant, django_assert_max_
 def test_token_exchange_reads_the_signing_key_once_per_process(
     client, rp, user, tenant, django_assert_max_num_queries
 ):
-    from tenants.keys import key_rotate_now, signing_key_active
+    from tenants.oidc.keys import key_rotate_now, signing_key_active
 
     sign_in(client, tenant, user)
     assert exchange(client, rp, get_code(client, rp)).status_code == 200

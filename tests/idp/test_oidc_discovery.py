@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tenants.keys import signing_key_create, signing_keys_published
 from tenants.models import SigningKey
+from tenants.oidc.keys import signing_key_create, signing_keys_published
 from tests import factories
 from tests.idp.oidc_support import (
     _sign_in_route,  # noqa: F401

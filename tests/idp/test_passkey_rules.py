@@ -8,7 +8,8 @@ import time
 import pytest
 from django.test import Client
 
-from accounts.models import AuditEvent, User, WebAuthnCredential
+from accounts.models import User, WebAuthnCredential
+from tenants.audit import AuditEvent
 from tests import factories
 from tests.idp.signin_support import (
     origin,

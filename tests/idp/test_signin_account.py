@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from accounts.models import AuditEvent, User, WebAuthnCredential
+from accounts.models import User, WebAuthnCredential
+from tenants.audit import AuditEvent
 from tests import factories
 from tests.idp.signin_support import (
     last_code,

@@ -8,9 +8,10 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from accounts.models import AuditEvent, User
+from accounts.models import User
 from idp.session import enduser_current
 from idp.views_signin_common import safe_next
+from tenants.audit import AuditEvent
 from tests import factories
 from tests.idp.signin_support import (
     last_code,

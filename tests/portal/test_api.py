@@ -9,12 +9,12 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
-from accounts.models import AuditEvent
 from portal.api_tokens import api_token_create, api_token_revoke
 from portal.models import ApiToken
-from tenants.client_secrets import client_secret_match
-from tenants.oidc_selectors import client_get_primary
-from tenants.oidc_services import client_secret_generate, redirect_url_add
+from tenants.audit import AuditEvent
+from tenants.oidc.client_secrets import client_secret_match
+from tenants.oidc.selectors import client_get_primary
+from tenants.oidc.services import client_secret_generate, redirect_url_add
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from config.wsgi import application
 from portal.api_tokens import api_token_create
-from tenants.oidc_services import client_secret_generate, redirect_url_add
+from tenants.oidc.services import client_secret_generate, redirect_url_add
 from tests import factories
 
 # The API paths this issue owns; other areas of /api/v1/ are fuzzed by their own tests.

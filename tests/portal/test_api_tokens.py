@@ -5,9 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent
 from portal.api_tokens import api_token_authenticate
 from portal.models import ApiToken
+from tenants.audit import AuditEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db

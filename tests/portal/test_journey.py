@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AccessRequest, AuditEvent, Membership, User
+from accounts.models import AccessRequest, Membership, User
+from tenants.audit import AuditEvent
 from tests import factories
 from tests.portal.helpers import last_link_token, passkey_sign_in, register_passkey
 from tests.support.soft_webauthn import SoftAuthenticator

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import AccessRequest, AuditEvent
+from accounts.models import AccessRequest
+from tenants.audit import AuditEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db

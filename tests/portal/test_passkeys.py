@@ -5,8 +5,8 @@ import time
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent
 from portal.views_common import AUTH_SESSION_KEY
+from tenants.audit import AuditEvent
 from tests import factories
 from tests.portal.helpers import (
     last_link_token,

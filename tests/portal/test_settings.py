@@ -7,11 +7,11 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent
-from tenants.client_secrets import client_secret_match
+from tenants.audit import AuditEvent
 from tenants.models import ClientSecret, OIDCClient, RedirectURL
-from tenants.oidc_selectors import client_get_primary
-from tenants.oidc_services import client_get_or_create, client_secret_generate
+from tenants.oidc.client_secrets import client_secret_match
+from tenants.oidc.selectors import client_get_primary
+from tenants.oidc.services import client_get_or_create, client_secret_generate
 from tests import factories
 
 pytestmark = pytest.mark.django_db

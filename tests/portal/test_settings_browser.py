@@ -6,9 +6,9 @@ from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings as django_settings
 from django.test import Client
 
-from tenants.client_secrets import client_secret_match
 from tenants.models import RedirectURL
-from tenants.oidc_selectors import client_get_primary
+from tenants.oidc.client_secrets import client_secret_match
+from tenants.oidc.selectors import client_get_primary
 from tests import factories
 from tests.idp.oidc_support import form_post_fields, sign_in, verify_id_token
 

@@ -6,7 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import AuditEvent, User
+from accounts.models import User
+from tenants.audit import AuditEvent
 from tests import factories
 from tests.portal.helpers import (
     last_link_token,

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AccessRequest, AuditEvent, Membership
+from accounts.models import AccessRequest, Membership
+from tenants.audit import AuditEvent
 from tenants.models import Tenant
 from tests import factories
 

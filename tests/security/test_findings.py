@@ -14,8 +14,9 @@ from django.test import Client
 from django.urls import reverse
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
-from accounts.models import AuditEvent, EmailLink, Membership, User
+from accounts.models import EmailLink, Membership, User
 from idp.views_signin_common import safe_next
+from tenants.audit import AuditEvent
 from tenants.models import RedirectURL, SigningKey
 from tests import factories
 from tests.idp.oidc_support import make_rp, oidc_tenant, sign_in

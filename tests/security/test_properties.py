@@ -16,14 +16,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from accounts import services as account_services
 from accounts.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.email_links import email_link_issue
-from accounts.models import AccessRequest, AuditEvent, EmailLink, WebAuthnCredential
+from accounts.models import AccessRequest, EmailLink, WebAuthnCredential
 from idp.views_signin_common import safe_next
 from portal.api_tokens import api_token_create, api_token_revoke
-from tenants import keys as key_services
-from tenants import oidc_services
 from tenants import services as tenant_services
-from tenants.crypto import decrypt_private_key
+from tenants.audit import AuditEvent
 from tenants.models import ClientSecret, SigningKey, Tenant
+from tenants.oidc import keys as key_services
+from tenants.oidc import services as oidc_services
+from tenants.oidc.crypto import decrypt_private_key
 from tests import factories
 from tests.idp.oidc_support import make_rp, oidc_tenant, sign_in
 from tests.idp.signin_support import origin, post_json

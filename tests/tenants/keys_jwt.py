@@ -9,8 +9,8 @@ from datetime import datetime
 
 from jwcrypto import jwt as jc_jwt
 
-from tenants.crypto import load_signing_jwk
-from tenants.keys import signing_key_active, signing_keys_published
+from tenants.oidc.crypto import load_signing_jwk
+from tenants.oidc.keys import signing_key_active, signing_keys_published
 
 with warnings.catch_warnings():
     # authlib.deprecate forces its own "always" filter on import; override it after that.

@@ -3,7 +3,7 @@
 import pytest
 from jwcrypto import jwk, jws
 
-from tenants import crypto
+from tenants.oidc import crypto
 
 
 @pytest.mark.parametrize("algorithm", ["RS256", "ES256"])

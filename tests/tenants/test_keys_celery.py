@@ -17,9 +17,9 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.celery import app
-from tenants.keys import signing_key_active
 from tenants.models import SigningKey
-from tenants.tasks import rotate_tenant_keys
+from tenants.oidc.keys import signing_key_active
+from tenants.oidc.tasks import rotate_tenant_keys
 from tests import factories
 from tests.tenants.keys_jwt import jwks_snapshot, sign_id_token, token_kid, verifies
 from tests.tenants.keys_processes import child_env, is_postgres

@@ -10,9 +10,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import AuditEvent
-from tenants.keys import key_algorithm_add
+from tenants.audit import AuditEvent
 from tenants.models import SigningKey
+from tenants.oidc.keys import key_algorithm_add
 from tests import factories
 from tests.tenants.keys_processes import child_env, is_postgres
 
@@ -24,7 +24,7 @@ import sys, random
 import django
 django.setup()
 from datetime import datetime
-from tenants.keys import key_rotation_pass
+from tenants.oidc.keys import key_rotation_pass
 from tenants.models import Tenant
 now = datetime.fromisoformat(sys.argv[1])
 tenants = list(Tenant.objects.all())

@@ -8,10 +8,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from accounts.models import AuditEvent
-from tenants.crypto import KeyDecryptionError, decrypt_private_key, load_signing_jwk
-from tenants.keys import key_revoke, signing_key_active
+from tenants.audit import AuditEvent
 from tenants.models import SigningKey
+from tenants.oidc.crypto import KeyDecryptionError, decrypt_private_key, load_signing_jwk
+from tenants.oidc.keys import key_revoke, signing_key_active
 from tests import factories
 from tests.tenants.keys_jwt import jwks_snapshot, sign_id_token, verifies
 

@@ -7,9 +7,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import AuditEvent
-from tenants.keys import key_revoke, key_rotation_pass, signing_key_active, signing_keys_published
+from tenants.audit import AuditEvent
 from tenants.models import SigningKey
+from tenants.oidc.keys import (
+    key_revoke,
+    key_rotation_pass,
+    signing_key_active,
+    signing_keys_published,
+)
 from tests.tenants.keys_jwt import jwks_snapshot, sign_id_token, token_kid, verifies
 
 pytestmark = pytest.mark.django_db

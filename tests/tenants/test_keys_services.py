@@ -10,8 +10,11 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import AuditEvent, EmailLink
-from tenants.keys import (
+from accounts.models import EmailLink
+from accounts.tasks import delete_expired_records
+from tenants.audit import AuditEvent
+from tenants.models import SigningKey
+from tenants.oidc.keys import (
     KeyAlgorithmUnsupported,
     KeyStateChanged,
     key_algorithm_add,
@@ -22,8 +25,7 @@ from tenants.keys import (
     signing_key_schedule,
     signing_keys_published,
 )
-from tenants.models import SigningKey
-from tenants.tasks import delete_expired_records, rotate_all_keys, rotate_tenant_keys
+from tenants.oidc.tasks import rotate_all_keys, rotate_tenant_keys
 from tests import factories
 from tests.tenants.keys_jwt import jwks_snapshot, sign_id_token, token_kid, verifies
 

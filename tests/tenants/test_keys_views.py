@@ -7,9 +7,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent
-from tenants.keys import signing_key_active
+from tenants.audit import AuditEvent
 from tenants.models import SigningKey
+from tenants.oidc.keys import signing_key_active
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -7,16 +7,16 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import AuditEvent
-from tenants.client_secrets import client_secret_match, secret_digest
+from tenants.audit import AuditEvent
 from tenants.models import ClientSecret, OIDCClient, RedirectURL
-from tenants.oidc_selectors import (
+from tenants.oidc.client_secrets import client_secret_match, secret_digest
+from tenants.oidc.selectors import (
     access_client_secret,
     access_redirect_url,
     client_get_primary,
     metadata_url,
 )
-from tenants.oidc_services import (
+from tenants.oidc.services import (
     client_get_or_create,
     client_secret_generate,
     client_secret_revoke,

@@ -4,9 +4,9 @@ from cryptography.fernet import InvalidToken
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.audit import audit_log
-from tenants.crypto import KeyDecryptionError, reencrypt_private_key
+from tenants.audit import audit_log
 from tenants.models import SigningKey
+from tenants.oidc.crypto import KeyDecryptionError, reencrypt_private_key
 
 BATCH = 200
 

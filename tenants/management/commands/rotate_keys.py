@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tenants.keys import key_rotation_pass
 from tenants.models import Tenant
+from tenants.oidc.keys import key_rotation_pass
 
 
 class Command(BaseCommand):

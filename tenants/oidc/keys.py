@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.audit import audit_log
-from tenants.crypto import encrypt_private_key, generate_private_key_pem, public_jwk_for
+from tenants.audit import audit_log
 from tenants.models import SigningKey, Tenant
+from tenants.oidc.crypto import encrypt_private_key, generate_private_key_pem, public_jwk_for
 
 DEFAULT_ALGORITHM = SigningKey.Algorithm.RS256
 

@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_log
-from tenants.client_secrets import secret_digest, secret_generate
+from tenants.audit import audit_log
 from tenants.models import (
     INPUT_CHOICES,
     SIGNUP_INPUTS,
@@ -21,6 +20,7 @@ from tenants.models import (
     Tenant,
     generate_client_id,
 )
+from tenants.oidc.client_secrets import secret_digest, secret_generate
 
 REDIRECT_URL_MAX_LENGTH = 2000
 MAX_REDIRECT_URLS = 50

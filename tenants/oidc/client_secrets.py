@@ -7,8 +7,8 @@ import secrets
 
 from django.utils import timezone
 
-from tenants.crypto import keyed_digest
 from tenants.models import ClientSecret, OIDCClient
+from tenants.oidc.crypto import keyed_digest
 
 SECRET_BYTES = 32
 DIGEST_PURPOSE = "client-secret"
