@@ -68,7 +68,10 @@ def decrypt_private_key(token: str) -> bytes:
 
 def reencrypt_private_key(token: str) -> str:
     """Re-seal a private key under the current KEK."""
-    return sealer().rotate(token.encode()).decode()
+    try:
+        return sealer().rotate(token.encode()).decode()
+    except InvalidToken as exc:
+        raise KeyDecryptionError("no configured KEY_ENCRYPTION_KEY opens this key") from exc
 
 
 def public_jwk_for(pem: bytes, algorithm: str) -> tuple[str, dict]:

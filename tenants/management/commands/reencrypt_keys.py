@@ -1,6 +1,5 @@
 """Re-seal every private signing key under the current KEK after a KEK change."""
 
-from cryptography.fernet import InvalidToken
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -36,7 +35,7 @@ class Command(BaseCommand):
                         continue
                     try:
                         key.private_key_encrypted = reencrypt_private_key(key.private_key_encrypted)
-                    except (InvalidToken, KeyDecryptionError):
+                    except KeyDecryptionError:
                         failed.append(key.kid)
                         continue
                     key.save(update_fields=["private_key_encrypted"])
