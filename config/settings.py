@@ -70,9 +70,15 @@ INSTALLED_APPS = [
     "accounts",
     "idp",
     "portal",
+    # Prometheus counters fed from audit events and Celery signals (config/metrics.py).
+    "config.apps.ObservabilityConfig",
 ]
 
 MIDDLEWARE = [
+    # Probes and /metrics answer before any session, CSRF, host or tenant work.
+    "config.health.HealthMiddleware",
+    # Request id, timing, metrics and the one log line per request.
+    "config.requestlog.RequestObservationMiddleware",
     # First: strip forwarded headers from untrusted peers before anything reads them.
     "config.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -122,6 +128,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "latchkey",
+            # A hung Redis must turn into a clean 503 (config/outage.py), not a stuck worker.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -293,16 +301,26 @@ EMAIL_LINK_TTL_SECONDS = parse_int(
 )
 WEBAUTHN_CHALLENGE_TTL_SECONDS = 300
 
+# Observability: JSON-lines logs (one line per request), and /metrics behind a bearer token.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain").strip().lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json")
+REQUEST_LOG = parse_bool("REQUEST_LOG", os.environ.get("REQUEST_LOG"), LOG_FORMAT == "json")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+
 _REDACTED = {"filters": ["redact_secrets"]}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact_secrets": {"()": "config.logging.RedactSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "config.requestlog.JsonLinesFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
+            "formatter": LOG_FORMAT,
             "filters": ["redact_secrets"],
         }
     },

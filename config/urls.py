@@ -17,4 +17,5 @@ urlpatterns = [
 handler404 = "config.errors.not_found"
 handler400 = "config.errors.bad_request"
 handler403 = "config.errors.forbidden"
-handler500 = "config.errors.server_error"
+# A database or Redis outage answers 503 (page or JSON); anything else is the 500 page.
+handler500 = "config.outage.server_error"
