@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from prometheus_client import REGISTRY
 
-from tenants.keys import key_rotation_pass
+from tenants.oidc.keys import key_rotation_pass
 from tenants.tasks import rotate_tenant_keys
 from tests.idp.signin_support import register, sign_in
 
