@@ -10,7 +10,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("admin/", admin.site.urls),
     path("portal/", include("portal.urls")),
-    path("api/", include("portal.api_urls", namespace="api")),
+    path("api/", include("portal.api.urls", namespace="api")),
     path("t/<slug:tenant_slug>/", include("idp.urls")),
 ]
 

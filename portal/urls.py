@@ -1,12 +1,122 @@
-"""Portal URL map; each area keeps its own module."""
+"""Portal URL map under /portal/: one pattern list per area."""
 
 from django.urls import include, path
 
+from portal.views import account, api_tokens, keys, members, passkeys, settings, support
+
 app_name = "portal"
 
+account_patterns = [
+    path("", account.home, name="home"),
+    path("sign-in/", account.sign_in_page, name="sign-in"),
+    path("sign-in/link/", account.sign_in_link, name="sign-in-link"),
+    path("sign-out/", account.sign_out, name="sign-out"),
+    path("link/<str:token>/", account.email_link, name="email-link"),
+    path("profile/", account.profile, name="profile"),
+    path("docs/", account.docs, name="docs"),
+]
+
+passkey_patterns = [
+    path("passkeys/", passkeys.passkeys, name="passkeys"),
+    path("passkeys/<int:pk>/rename/", passkeys.passkey_rename_view, name="passkey-rename"),
+    path("passkeys/<int:pk>/remove/", passkeys.passkey_remove_view, name="passkey-remove"),
+    path("webauthn/sign-in/options/", passkeys.auth_options, name="passkey-auth-options"),
+    path("webauthn/sign-in/verify/", passkeys.auth_verify, name="passkey-auth-verify"),
+    path("webauthn/check/options/", passkeys.reauth_options, name="passkey-reauth-options"),
+    path("webauthn/check/verify/", passkeys.reauth_verify, name="passkey-reauth-verify"),
+    path("webauthn/register/options/", passkeys.register_options, name="passkey-register-options"),
+    path("webauthn/register/verify/", passkeys.register_verify, name="passkey-register-verify"),
+]
+
+api_token_patterns = [
+    path("api-tokens/", api_tokens.api_tokens, name="api-tokens"),
+    path("api-tokens/<int:pk>/revoke/", api_tokens.api_token_revoke_view, name="api-token-revoke"),
+]
+
+support_patterns = [
+    path("support/", support.console, name="support"),
+    path("support/users/<int:user_id>/", support.user_detail, name="support-user"),
+    path(
+        "support/users/<int:user_id>/assign/",
+        support.membership_assign_view,
+        name="support-membership-assign",
+    ),
+    path(
+        "support/memberships/<int:membership_id>/role/",
+        support.membership_role_view,
+        name="support-membership-role",
+    ),
+    path(
+        "support/memberships/<int:membership_id>/remove/",
+        support.membership_remove_view,
+        name="support-membership-remove",
+    ),
+    path(
+        "support/access-requests/<int:request_id>/resolve/",
+        support.access_request_resolve_view,
+        name="support-access-request-resolve",
+    ),
+    path("support/tenants/new/", support.tenant_create_view, name="support-tenant-create"),
+    path("support/tenants/<slug:slug>/", support.tenant_detail, name="support-tenant"),
+    path(
+        "support/tenants/<slug:slug>/status/",
+        support.tenant_status_view,
+        name="support-tenant-status",
+    ),
+    path(
+        "support/tenants/<slug:slug>/policy/",
+        support.tenant_policy_view,
+        name="support-tenant-policy",
+    ),
+]
+
+# Under /portal/tenants/<slug>/.
+tenant_member_patterns = [
+    path("members/", members.members, name="tenant-members"),
+    path("audit/", members.audit, name="tenant-audit"),
+    path("access-request/", members.access_request, name="tenant-access-request"),
+]
+
+tenant_settings_patterns = [
+    path("settings/", settings.settings_page, name="tenant-settings"),
+    path("settings/oidc/", settings.settings_update, name="tenant-settings-update"),
+    path(
+        "settings/redirect-urls/",
+        settings.redirect_url_create,
+        name="tenant-settings-redirect-url-add",
+    ),
+    path(
+        "settings/redirect-urls/<int:pk>/remove/",
+        settings.redirect_url_delete,
+        name="tenant-settings-redirect-url-remove",
+    ),
+    path("settings/secrets/", settings.secret_generate, name="tenant-settings-secret-generate"),
+    path(
+        "settings/secrets/<int:pk>/revoke/",
+        settings.secret_revoke,
+        name="tenant-settings-secret-revoke",
+    ),
+    path(
+        "settings/b2c-claims-provider.xml",
+        settings.b2c_claims_provider,
+        name="tenant-settings-b2c-xml",
+    ),
+]
+
+tenant_key_patterns = [
+    path("keys/", keys.keys_page, name="tenant-keys"),
+    path("keys/rotate/", keys.key_rotate, name="tenant-key-rotate"),
+    path("keys/es256/", keys.key_add_es256, name="tenant-key-add-es256"),
+    path("keys/<str:kid>/revoke/", keys.key_revoke_view, name="tenant-key-revoke"),
+]
+
 urlpatterns = [
-    path("", include("portal.account_urls")),
-    path("", include("portal.support_urls")),
-    path("", include("portal.api_token_urls")),
-    path("tenants/<slug:slug>/", include("portal.tenant_urls")),
+    *account_patterns,
+    *passkey_patterns,
+    *support_patterns,
+    *api_token_patterns,
+    path(
+        "tenants/<slug:slug>/",
+        include(tenant_member_patterns + tenant_settings_patterns + tenant_key_patterns),
+    ),
 ]

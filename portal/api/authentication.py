@@ -7,7 +7,7 @@ from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from portal.api_tokens import api_token_authenticate
+from portal.api.tokens import api_token_authenticate
 
 
 class ApiTokenAuthentication(BaseAuthentication):

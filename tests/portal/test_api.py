@@ -9,7 +9,7 @@ from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
-from portal.api_tokens import api_token_create, api_token_revoke
+from portal.api.tokens import api_token_create, api_token_revoke
 from portal.models import ApiToken
 from tenants.audit import AuditEvent
 from tenants.oidc.client_secrets import client_secret_match

@@ -10,7 +10,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
 from config.wsgi import application
-from portal.api_tokens import api_token_create
+from portal.api.tokens import api_token_create
 from tenants.oidc.services import client_secret_generate, redirect_url_add
 from tests import factories
 

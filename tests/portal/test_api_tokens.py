@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from portal.api_tokens import api_token_authenticate
+from portal.api.tokens import api_token_authenticate
 from portal.models import ApiToken
 from tenants.audit import AuditEvent
 from tests import factories

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from portal.views_common import AUTH_SESSION_KEY
+from portal.views.common import AUTH_SESSION_KEY
 from tenants.audit import AuditEvent
 from tests import factories
 from tests.portal.helpers import (

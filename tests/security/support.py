@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.test import Client
 from django.urls import reverse
 
-from portal.api_tokens import api_token_create
+from portal.api.tokens import api_token_create
 from tests import factories
 from tests.idp.oidc_support import RP, make_rp, oidc_tenant, query_of, sign_in
 from tests.idp.signin_support import last_code, last_link

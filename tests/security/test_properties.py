@@ -18,7 +18,7 @@ from accounts.challenges import ChallengeMissing, challenge_issue, challenge_tak
 from accounts.email_links import email_link_issue
 from accounts.models import AccessRequest, EmailLink, WebAuthnCredential
 from idp.views_signin_common import safe_next
-from portal.api_tokens import api_token_create, api_token_revoke
+from portal.api.tokens import api_token_create, api_token_revoke
 from tenants import services as tenant_services
 from tenants.audit import AuditEvent
 from tenants.models import ClientSecret, SigningKey, Tenant

@@ -1,6 +1,6 @@
 """Permission-matrix cases for the tenant Settings page and the API tokens page."""
 
-from portal.api_tokens import api_token_create
+from portal.api.tokens import api_token_create
 from tenants.oidc.services import client_get_or_create, client_secret_generate, redirect_url_add
 from tests.portal.matrix.spec import Case, expect, tenant_slug
 

@@ -22,7 +22,7 @@ from accounts.services import (
 )
 from portal.forms import EmailForm, ProfileForm, SignupForm
 from portal.selectors import dashboard_of
-from portal.views_common import (
+from portal.views.common import (
     LINK_EMAIL,
     LINK_IP,
     LINK_USE_IP,

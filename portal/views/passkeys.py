@@ -31,7 +31,7 @@ from accounts.webauthn import (
     verify_registration,
 )
 from portal.forms import PasskeyRenameForm
-from portal.views_common import (
+from portal.views.common import (
     CEREMONY_EMAIL,
     CEREMONY_IP,
     ip_of,

@@ -34,7 +34,7 @@ from portal.selectors import (
     support_memberships_of,
     support_portal_user,
 )
-from portal.views_common import support_required
+from portal.views.common import support_required
 from tenants.models import Tenant
 from tenants.services import tenant_create, tenant_status_change
 

@@ -22,7 +22,7 @@ from portal.forms_settings import (
     OIDCSettingsForm,
     RedirectURLForm,
 )
-from portal.views_common import apply_errors, credential_rows, writable_tenant
+from portal.views.common import apply_errors, credential_rows, writable_tenant
 from tenants.oidc.selectors import (
     access_client_secret,
     access_redirect_url,

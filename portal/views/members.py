@@ -12,7 +12,7 @@ from accounts.selectors import access_tenant
 from accounts.services import ServiceError, access_request_create
 from portal.forms import AccessRequestForm
 from portal.selectors import audit_events_of, members_of, pending_access_requests
-from portal.views_common import portal_login_required, writable_tenant
+from portal.views.common import portal_login_required, writable_tenant
 
 
 @portal_login_required

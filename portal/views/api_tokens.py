@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.api_tokens import access_api_token, api_token_create, api_token_revoke, api_tokens_of
+from portal.api.tokens import access_api_token, api_token_create, api_token_revoke, api_tokens_of
 from portal.forms_settings import ApiTokenForm
-from portal.views_common import apply_errors, credential_rows
+from portal.views.common import apply_errors, credential_rows
 
 
 def _portal_user(request):

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.selectors import access_tenant
-from portal.views_common import writable_tenant
+from portal.views.common import writable_tenant
 from tenants.models import SigningKey
 from tenants.oidc.keys import (
     KeyAlgorithmUnsupported,

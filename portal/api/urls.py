@@ -1,0 +1,64 @@
+"""REST API URL map under /api/: v1 pattern lists per area, and the OpenAPI schema."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from portal.api import keys, views
+
+app_name = "api"
+
+TENANT = "tenants/<slug:slug>/"
+
+tenant_patterns = [
+    path("tenants/", views.TenantList.as_view(), name="tenant-list"),
+    path(TENANT, views.TenantDetail.as_view(), name="tenant-detail"),
+    path(f"{TENANT}members/", views.MemberList.as_view(), name="member-list"),
+    path(f"{TENANT}audit-events/", views.AuditEventList.as_view(), name="audit-event-list"),
+]
+
+oidc_patterns = [
+    path(f"{TENANT}oidc/", views.OIDCSettings.as_view(), name="oidc-settings"),
+    path(
+        f"{TENANT}oidc/redirect-urls/",
+        views.RedirectURLList.as_view(),
+        name="redirect-url-list",
+    ),
+    path(
+        f"{TENANT}oidc/redirect-urls/<int:pk>/",
+        views.RedirectURLDetail.as_view(),
+        name="redirect-url-detail",
+    ),
+    path(
+        f"{TENANT}oidc/client-secrets/",
+        views.ClientSecretList.as_view(),
+        name="client-secret-list",
+    ),
+    path(
+        f"{TENANT}oidc/client-secrets/<int:pk>/",
+        views.ClientSecretDetail.as_view(),
+        name="client-secret-detail",
+    ),
+    path(
+        f"{TENANT}oidc/client-secrets/<int:pk>/revoke/",
+        views.ClientSecretRevoke.as_view(),
+        name="client-secret-revoke",
+    ),
+]
+
+key_patterns = [
+    path(f"{TENANT}keys/", keys.KeyListView.as_view(), name="tenant-keys"),
+    path(f"{TENANT}keys/rotate/", keys.KeyRotateView.as_view(), name="tenant-key-rotate"),
+    path(
+        f"{TENANT}keys/<str:kid>/revoke/",
+        keys.KeyRevokeView.as_view(),
+        name="tenant-key-revoke",
+    ),
+]
+
+urlpatterns = [
+    path("v1/", include(tenant_patterns + oidc_patterns + key_patterns)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Last: anything else under /api/ gets a JSON 404, not the HTML error page.
+    re_path(r"^", views.api_not_found),
+]
