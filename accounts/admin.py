@@ -7,6 +7,8 @@ read-only. Every edit the admin does allow writes an AuditEvent with before and 
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
 
 from accounts.models import AccessRequest, Membership, User, WebAuthnCredential
 from tenants.audit import AuditEvent, audit_log
@@ -196,3 +198,11 @@ class SigningKeyAdmin(ReadOnlyAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
+
+
+# DOT's token rows (access, refresh, ID tokens and codes) are only ever written by the token
+# flow; an unaudited admin edit could hand a token to another user. Groups are unused: roles
+# live in Membership. None of these belong in the support admin.
+for _model in (AccessToken, RefreshToken, Grant, IDToken, Group):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -43,3 +43,36 @@ def test_audit_events_are_read_only_in_the_admin(client, support_user, tenant):
     assert b'name="_save"' not in page.content
     assert client.post(f"/admin/tenants/auditevent/{event.pk}/delete/").status_code == 403
     assert client.get("/admin/tenants/auditevent/add/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/oauth2_provider/accesstoken/",
+        "/admin/oauth2_provider/refreshtoken/",
+        "/admin/oauth2_provider/grant/",
+        "/admin/oauth2_provider/idtoken/",
+        "/admin/auth/group/",
+    ],
+)
+def test_token_rows_and_groups_are_not_in_the_admin(client, support_user, path):
+    client.force_login(support_user)
+    assert client.get(path).status_code == 404
+    index = client.get("/admin/").content.decode()
+    assert path not in index
+
+
+def test_only_tenants_and_users_are_editable_in_the_admin(rf, support_user):
+    """Everything else a support person can open in /admin/ is read-only."""
+    from django.contrib import admin
+
+    request = rf.get("/admin/")
+    request.user = support_user
+    editable = {
+        model._meta.label
+        for model, model_admin in admin.site._registry.items()
+        if model_admin.has_change_permission(request)
+        or model_admin.has_add_permission(request)
+        or model_admin.has_delete_permission(request)
+    }
+    assert editable == {"tenants.Tenant", "accounts.User"}
