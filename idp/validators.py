@@ -367,7 +367,14 @@ class TenantValidator(OAuth2Validator):
 
     def get_code_challenge(self, code, request):
         grant = getattr(request, "latchkey_grant", None)
-        return (grant.code_challenge or None) if grant is not None else None
+        challenge = (grant.code_challenge or None) if grant is not None else None
+        if challenge is None and request.code_verifier is not None:
+            # RFC 9700 §2.1.1: a verifier for a code issued without a challenge is a downgrade.
+            raise errors.InvalidGrantError(
+                description="code_verifier sent for a code issued without code_challenge.",
+                request=request,
+            )
+        return challenge
 
     def get_code_challenge_method(self, code, request):
         grant = getattr(request, "latchkey_grant", None)

@@ -1,0 +1,95 @@
+"""Issue 11 items 5, 6, 8, 9, 10: spec-exact answers at the authorize and token endpoints."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import quote, urlencode
+
+import pytest
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
+
+from tests import factories
+from tests.idp.oidc_support import (
+    authorize_path,
+    make_rp,
+    oidc_tenant,
+    pkce_pair,
+    query_of,
+    sign_in,
+    token_path,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tenant(db):
+    return oidc_tenant()
+
+
+@pytest.fixture
+def rp(tenant):
+    return make_rp(tenant)
+
+
+@pytest.fixture
+def user(tenant):
+    return factories.end_user(
+        tenant=tenant, email="ada@example.com", email_verified_at=timezone.now()
+    )
+
+
+def authorize(client, rp, **overrides):
+    params = {
+        "client_id": rp.client_id,
+        "redirect_uri": rp.redirect_uri,
+        "response_type": "code",
+        "scope": "openid email",
+        "state": "st-1",
+        "nonce": "n-1",
+        "response_mode": "query",
+    }
+    params.update(overrides)
+    params = {k: v for k, v in params.items() if v is not None}
+    return client.get(authorize_path(rp.tenant) + "?" + urlencode(params))
+
+
+def get_code(client, rp, **overrides) -> str:
+    response = authorize(client, rp, **overrides)
+    assert response.status_code == 302, response.content[:300]
+    return query_of(response["Location"])["code"]
+
+
+def basic(client_id: str, secret: str) -> str:
+    raw = f"{quote(client_id, safe='')}:{quote(secret, safe='')}".encode()
+    return "Basic " + base64.b64encode(raw).decode()
+
+
+def exchange(client, rp, code, *, headers=None, **fields):
+    data = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": rp.redirect_uri,
+        "client_id": rp.client_id,
+        "client_secret": rp.secret,
+    }
+    data.update(fields)
+    data = {k: v for k, v in data.items() if v is not None}
+    return client.post(token_path(rp.tenant), data, **(headers or {}))
+
+
+# --- 5: PKCE downgrade -----------------------------------------------------------------------
+
+
+def test_code_verifier_for_a_code_issued_without_challenge_is_invalid_grant(
+    client, rp, user, tenant
+):
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    response = exchange(client, rp, code, code_verifier=pkce_pair()[0])
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_grant"
+    assert not AccessToken.objects.exists()
+    # Without the verifier the same kind of code is still fine for a confidential client.
+    assert exchange(client, rp, get_code(client, rp)).status_code == 200
