@@ -383,6 +383,13 @@ class TenantValidator(OAuth2Validator):
     def confirm_redirect_uri(self, client_id, code, redirect_uri, client, *args, **kwargs):
         request = kwargs.get("request") or (args[0] if args else None)
         grant = getattr(request, "latchkey_grant", None)
+        if grant is not None and grant.redirect_uri and request.using_default_redirect_uri:
+            # RFC 6749 §4.1.3: REQUIRED when the authorization request carried one (it always
+            # does here); oauthlib would otherwise fill in the client's only registered URL.
+            raise errors.InvalidRequestError(
+                description="redirect_uri is required: the authorization request carried one.",
+                request=request,
+            )
         if grant is None or not grant.redirect_uri_allowed(redirect_uri):
             # RFC 6749 §5.2: a code used with another redirect_uri is an invalid grant.
             raise errors.InvalidGrantError(

@@ -93,3 +93,27 @@ def test_code_verifier_for_a_code_issued_without_challenge_is_invalid_grant(
     assert not AccessToken.objects.exists()
     # Without the verifier the same kind of code is still fine for a confidential client.
     assert exchange(client, rp, get_code(client, rp)).status_code == 200
+
+
+# --- 6: redirect_uri is required at the token endpoint ---------------------------------------
+
+
+def test_token_request_without_redirect_uri_is_refused(client, rp, user, tenant):
+    """Even with a single registered URL that oauthlib could fill in by itself."""
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    response = exchange(client, rp, code, redirect_uri=None)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert "redirect_uri" in response.json()["error_description"]
+    assert not AccessToken.objects.exists()
+
+
+def test_token_request_without_redirect_uri_with_several_registered(client, tenant, user):
+    rp = make_rp(tenant)
+    rp.client.redirect_urls.create(tenant=tenant, url="https://rp.example.com/other")
+    sign_in(client, tenant, user)
+    response = exchange(client, rp, get_code(client, rp), redirect_uri=None)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert exchange(client, rp, get_code(client, rp)).status_code == 200
