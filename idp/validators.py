@@ -239,6 +239,18 @@ class TenantValidator(OAuth2Validator):
             return False
         return super().validate_response_type(client_id, response_type, client, request)
 
+    def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):
+        """Known scopes are granted; unknown ones are dropped (OIDC Core §3.1.2.1: SHOULD ignore).
+
+        Only a request with no known scope at all is refused (invalid_scope).
+        """
+        known = [scope for scope in scopes if scope in oauth2_settings.SCOPES]
+        if not known:
+            return False
+        if len(known) != len(scopes):
+            request.scopes = known
+        return True
+
     def is_pkce_required(self, client_id, request):
         client = self._load_application(client_id, request)
         return client is None or client.client_type != OIDCClient.CLIENT_CONFIDENTIAL

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 from django.utils import timezone
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, Grant
 
 from tests import factories
 from tests.idp.oidc_support import (
@@ -117,3 +117,23 @@ def test_token_request_without_redirect_uri_with_several_registered(client, tena
     assert response.status_code == 400
     assert response.json()["error"] == "invalid_request"
     assert exchange(client, rp, get_code(client, rp)).status_code == 200
+
+
+# --- 8: unknown scopes are ignored -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("extra", ["offline_access", "address", "phone offline_access"])
+def test_unknown_scopes_are_ignored_not_refused(client, rp, user, tenant, extra):
+    sign_in(client, tenant, user)
+    code = get_code(client, rp, scope=f"openid email {extra}")
+    assert set(Grant.objects.get().scope.split()) == {"openid", "email"}
+    response = exchange(client, rp, code)
+    assert response.status_code == 200, response.content
+    assert set(response.json()["scope"].split()) == {"openid", "email"}
+    assert response.json()["id_token"]
+
+
+def test_a_request_with_no_known_scope_is_still_invalid_scope(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, scope="offline_access address")
+    assert query_of(response["Location"])["error"] == "invalid_scope"
