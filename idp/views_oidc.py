@@ -182,6 +182,13 @@ class AuthorizeView(OAuthLibMixin, View):
             return fail("invalid_request", "Unsupported response_mode.")
         if mode == QUERY and response_type != "code":
             return fail("invalid_request", "response_mode query cannot carry an ID token.")
+        if "request" in params:
+            # OIDC Core §6: request objects are not supported (discovery says so too).
+            message = "Request objects are not supported."
+            return fail("request_not_supported", message, deliver_mode=mode)
+        if "request_uri" in params:
+            message = "request_uri is not supported."
+            return fail("request_uri_not_supported", message, deliver_mode=mode)
         if credentials.get("code_challenge") and credentials.get("code_challenge_method") != "S256":
             return fail("invalid_request", "code_challenge_method must be S256.", deliver_mode=mode)
         if "resource" in params:

@@ -6,6 +6,7 @@ import base64
 from urllib.parse import quote, urlencode
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import AccessToken, Grant
 
@@ -137,3 +138,35 @@ def test_a_request_with_no_known_scope_is_still_invalid_scope(client, rp, user, 
     sign_in(client, tenant, user)
     response = authorize(client, rp, scope="offline_access address")
     assert query_of(response["Location"])["error"] == "invalid_scope"
+
+
+# --- 9: request objects ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "param, error",
+    [
+        ("request", "request_not_supported"),
+        ("request_uri", "request_uri_not_supported"),
+    ],
+)
+def test_request_objects_are_refused_by_name(client, rp, user, tenant, param, error):
+    sign_in(client, tenant, user)
+    value = (
+        "eyJhbGciOiJub25lIn0.eyJzY29wZSI6Im9wZW5pZCJ9."
+        if param == "request"
+        else ("https://rp.example.com/request.jwt")
+    )
+    response = authorize(client, rp, **{param: value})
+    assert response.status_code == 302
+    assert response["Location"].startswith(rp.redirect_uri + "?")
+    params = query_of(response["Location"])
+    assert params["error"] == error and params["state"] == "st-1"
+    assert not Grant.objects.exists()
+
+
+def test_discovery_says_request_objects_are_not_supported(client, tenant):
+    url = reverse("idp:oidc-discovery", kwargs={"tenant_slug": tenant.slug})
+    document = client.get(url).json()
+    assert document["request_parameter_supported"] is False
+    assert document["request_uri_parameter_supported"] is False
