@@ -236,7 +236,9 @@ class TenantValidator(OAuth2Validator):
 
     def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
         if response_type not in RESPONSE_TYPES:
-            return False
+            # oauthlib knows token, hybrid and none and would call them unauthorized_client;
+            # this server supports none of them for any client (RFC 6749 §4.1.2.1).
+            raise errors.UnsupportedResponseTypeError(request=request)
         return super().validate_response_type(client_id, response_type, client, request)
 
     def validate_scopes(self, client_id, scopes, client, request, *args, **kwargs):

@@ -21,6 +21,7 @@ from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
+from idp.client_auth import challenge, two_methods_error
 from idp.discovery import cached_document_response
 from idp.form_post import FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver, harden
 from idp.models import AuthorizationCode
@@ -317,11 +318,14 @@ class TokenView(OAuthLibMixin, View):
                 else "The request names no grant_type."
             )
             return _json(json.dumps({"error": error, "error_description": description}), 400)
+        conflict = two_methods_error(request)
+        if conflict is not None:
+            return _json(conflict, 400)
         # One transaction: the code claim (an UPDATE) keeps its row locked until the tokens are
         # committed, so a concurrent redemption of the same code waits and then revokes them.
         with transaction.atomic(using=router.db_for_write(AuthorizationCode)):
             _url, headers, body, status = self.create_token_response(request)
-        return _json(body, status, headers)
+        return _json(body, status, challenge(request, status, headers))
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -359,8 +363,11 @@ class RevokeView(OAuthLibMixin, View):
     def post(self, request, tenant_slug):
         if not request.tenant.oidc_enabled:
             return _oidc_off(request)
+        conflict = two_methods_error(request)
+        if conflict is not None:
+            return _json(conflict, 400)
         _url, headers, body, status = self.create_revocation_response(request)
-        return _json(body, status, headers)
+        return _json(body, status, challenge(request, status, headers))
 
 
 def id_token_hint_claims(tenant, token: str) -> dict | None:

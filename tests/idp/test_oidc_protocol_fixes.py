@@ -13,6 +13,7 @@ from oauth2_provider.models import AccessToken, Grant
 from tests import factories
 from tests.idp.oidc_support import (
     authorize_path,
+    form_post_fields,
     make_rp,
     oidc_tenant,
     pkce_pair,
@@ -170,3 +171,74 @@ def test_discovery_says_request_objects_are_not_supported(client, tenant):
     document = client.get(url).json()
     assert document["request_parameter_supported"] is False
     assert document["request_uri_parameter_supported"] is False
+
+
+# --- 10: error codes and headers ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "response_type", ["token", "id_token token", "code id_token", "code token"]
+)
+def test_unsupported_response_types_are_named_so(client, rp, user, tenant, response_type):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, response_type=response_type, response_mode=None)
+    # Delivered the client's registered way (form_post) to its registered redirect URI.
+    action, params = form_post_fields(response.content.decode())
+    assert action == rp.redirect_uri
+    assert params["error"] == "unsupported_response_type"
+    assert params["state"] == "st-1"
+    assert not Grant.objects.exists()
+
+
+def test_a_code_client_asking_for_id_token_is_still_unauthorized_client(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = authorize(client, rp, response_type="id_token", response_mode="fragment")
+    assert query_of("?" + response["Location"].split("#", 1)[1])["error"] == "unauthorized_client"
+
+
+def test_failed_client_secret_basic_is_challenged_with_basic(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    headers = {"HTTP_AUTHORIZATION": basic(rp.client_id, "wrong")}
+    response = exchange(client, rp, code, headers=headers, client_id=None, client_secret=None)
+    assert response.status_code == 401
+    assert response.json()["error"] == "invalid_client"
+    assert response["WWW-Authenticate"].startswith("Basic ")
+    assert f'realm="{tenant.issuer}"' in response["WWW-Authenticate"]
+    assert "Bearer" not in response["WWW-Authenticate"]
+    good = {"HTTP_AUTHORIZATION": basic(rp.client_id, rp.secret)}
+    ok = exchange(client, rp, code, headers=good, client_id=None, client_secret=None)
+    assert ok.status_code == 200, ok.content
+
+
+def test_failed_client_secret_post_is_not_challenged_with_bearer(client, rp, user, tenant):
+    sign_in(client, tenant, user)
+    response = exchange(client, rp, get_code(client, rp), client_secret="wrong")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic ")
+
+
+def test_failed_revocation_client_auth_is_challenged_with_basic(client, rp, tenant):
+    url = reverse("idp:oidc-revoke", kwargs={"tenant_slug": tenant.slug})
+    response = client.post(url, {"token": "x"}, HTTP_AUTHORIZATION=basic(rp.client_id, "wrong"))
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic ")
+
+
+@pytest.mark.parametrize("endpoint", ["oidc-token", "oidc-revoke"])
+def test_two_client_authentication_methods_at_once_are_refused(client, rp, user, tenant, endpoint):
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    headers = {"HTTP_AUTHORIZATION": basic(rp.client_id, rp.secret)}
+    if endpoint == "oidc-token":
+        response = exchange(client, rp, code, headers=headers)
+    else:
+        url = reverse("idp:oidc-revoke", kwargs={"tenant_slug": tenant.slug})
+        data = {"token": "x", "client_id": rp.client_id, "client_secret": rp.secret}
+        response = client.post(url, data, **headers)
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_request"
+    assert not AccessToken.objects.exists()
+    if endpoint == "oidc-token":
+        # The code was not spent by the refused request.
+        assert exchange(client, rp, code).status_code == 200
