@@ -5,10 +5,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 import config.admin_site  # noqa: F401  (passwordless admin login for support staff)
+from idp.views_domains import tls_allowed
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("admin/", admin.site.urls),
+    path("tls/allowed", tls_allowed, name="tls-allowed"),
     path("portal/", include("portal.urls")),
     path("api/", include("portal.api.urls", namespace="api")),
     path("t/<slug:tenant_slug>/", include("idp.urls")),
