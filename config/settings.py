@@ -175,6 +175,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The one design system (static/latchkey/) is shared by the portal and the sign-in pages.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

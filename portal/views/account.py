@@ -21,6 +21,7 @@ from accounts.services import (
     profile_update,
 )
 from portal.forms import EmailForm, ProfileForm, SignupForm
+from portal.markdown import render_markdown_file
 from portal.selectors import dashboard_of
 from portal.views.common import (
     LINK_EMAIL,
@@ -163,5 +164,4 @@ def profile(request):
 @require_GET
 def docs(request):
     """The portal guide."""
-    text = GUIDE.read_text(encoding="utf-8") if GUIDE.exists() else ""
-    return render(request, "portal/docs.html", {"guide": text})
+    return render(request, "portal/docs.html", {"guide": render_markdown_file(GUIDE)})
