@@ -4,8 +4,14 @@ import pytest
 from django.core.cache import cache
 
 from tests import factories
+from tests.support.backends import apply_backend_markers
 
 pytest_plugins = ["tests.support.browser"]
+
+
+def pytest_runtest_setup(item):
+    """@pytest.mark.postgresql / @pytest.mark.redis: skip locally, fail under CI if missing."""
+    apply_backend_markers(item)
 
 
 @pytest.fixture(autouse=True)

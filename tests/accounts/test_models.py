@@ -1,7 +1,7 @@
 """Email uniqueness per realm and the append-only audit trail."""
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from accounts.models import User
 from tenants.audit import AuditEvent, AuditImmutableError, audit_log
@@ -61,9 +61,19 @@ def test_audit_event_refuses_update_and_delete(tenant, support_user):
     assert AuditEvent.objects.get(pk=event.pk).action == "test.action"
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="database trigger is PostgreSQL-only")
+@pytest.mark.postgresql(reason="the database trigger is PostgreSQL-only")
 def test_database_refuses_raw_update_of_audit_events(tenant):
     event = audit_log(action="test.action", tenant=tenant)
     with pytest.raises(Exception, match="append-only"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("UPDATE accounts_auditevent SET action = 'x' WHERE id = %s", [event.pk])
+
+
+@pytest.mark.postgresql(reason="the database trigger is PostgreSQL-only")
+def test_database_refuses_raw_delete_of_audit_events(tenant):
+    event = audit_log(action="test.action", tenant=tenant)
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table} WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk, action="test.action").exists()

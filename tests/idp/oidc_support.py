@@ -8,11 +8,10 @@ import secrets
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from idp.session import enduser_sign_in
 from tenants.models import ClientSecret, OIDCClient, Tenant
@@ -126,16 +125,6 @@ def form_post_fields(html: str) -> tuple[str, dict]:
 
     Parser().feed(html)
     return found["action"], found["fields"]
-
-
-@pytest.fixture(autouse=True)
-def _sign_in_route(settings):
-    """Until the passkey sign-in page exists, resolve idp:sign-in through a test-only URL map."""
-    try:
-        reverse("idp:sign-in", kwargs={"tenant_slug": "x"})
-    except NoReverseMatch:
-        settings.ROOT_URLCONF = "tests.idp.oidc_test_urls"
-    yield
 
 
 def verify_id_token(

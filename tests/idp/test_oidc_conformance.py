@@ -16,7 +16,6 @@ from idp.models import AuthorizationCode
 from tenants.audit import AuditEvent
 from tests import factories
 from tests.idp.oidc_support import (
-    _sign_in_route,  # noqa: F401
     authorize_path,
     form_post_fields,
     fragment_of,

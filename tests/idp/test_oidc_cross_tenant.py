@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from tests import factories
 from tests.idp.oidc_support import (
-    _sign_in_route,  # noqa: F401
     make_rp,
     oidc_tenant,
     query_of,

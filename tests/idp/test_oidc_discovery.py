@@ -13,7 +13,6 @@ from tenants.models import SigningKey
 from tenants.oidc.keys import signing_key_create, signing_keys_published
 from tests import factories
 from tests.idp.oidc_support import (
-    _sign_in_route,  # noqa: F401
     form_post_fields,
     fragment_of,
     make_rp,

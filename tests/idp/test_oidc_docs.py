@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.idp.oidc_support import _sign_in_route, oidc_tenant  # noqa: F401
+from tests.idp.oidc_support import oidc_tenant
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "azure-ad-b2c.md"
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from tests import factories
 from tests.idp.oidc_support import (
-    _sign_in_route,  # noqa: F401
     form_post_fields,
     make_rp,
     oidc_tenant,

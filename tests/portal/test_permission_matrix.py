@@ -6,6 +6,9 @@ import importlib
 import pkgutil
 
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.shortcuts import resolve_url
 from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLPattern, URLResolver
 
@@ -14,6 +17,11 @@ from tests.portal import matrix
 from tests.portal.matrix.spec import ROLES, Case, World
 
 EXEMPT_PREFIXES = ("admin:",)
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+REFUSED = (400, 401, 403, 404, 405, 409)
+SNAPSHOT_APPS = ("accounts", "tenants", "portal", "idp", "oauth2_provider")
+# Refusals are audited on purpose; everything else must stay exactly as it was.
+NOT_SNAPSHOT = ("auditevent",)
 
 
 def _load_cases() -> list[Case]:
@@ -39,6 +47,25 @@ def _names(patterns, namespace="") -> set[str]:
 
 
 CASES = _load_cases()
+
+
+def _snapshot() -> dict:
+    """Every row of the product's own tables (bar the audit trail), for before/after checks."""
+    rows = {}
+    for label in SNAPSHOT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model._meta.model_name in NOT_SNAPSHOT:
+                continue
+            rows[model._meta.label] = list(model._base_manager.order_by("pk").values())
+    return rows
+
+
+def _refused(response) -> bool:
+    """A refusal: an error status, or the redirect to sign in."""
+    if response.status_code in REFUSED:
+        return True
+    login = resolve_url(settings.LOGIN_URL)
+    return response.status_code == 302 and response["Location"].split("?")[0] == login
 
 
 def test_every_portal_and_api_url_has_a_case():
@@ -79,6 +106,7 @@ def test_permission_matrix(client, world, case: Case, role: str):
     url = reverse(case.name, kwargs=case.kwargs(world))
     body = case.data(world) if case.data is not None else None
     method = getattr(client, case.method.lower())
+    before = _snapshot() if case.method not in SAFE_METHODS else None
     if case.json:
         response = method(url, data=body or {}, content_type="application/json")
     elif body is not None:
@@ -90,3 +118,5 @@ def test_permission_matrix(client, world, case: Case, role: str):
     assert response.status_code in allowed, (
         f"{case.label()} as {role}: got {response.status_code}, expected {expected}"
     )
+    if before is not None and _refused(response):
+        assert _snapshot() == before, f"{case.label()} as {role} was refused but changed data"

@@ -18,6 +18,7 @@ with warnings.catch_warnings():
 
     warnings.simplefilter("ignore")
     from authlib.jose import JsonWebKey, JsonWebToken
+    from authlib.jose.errors import JoseError
 
 
 def jwks_snapshot(tenant, now: datetime | None = None) -> dict:
@@ -62,6 +63,10 @@ def verifies(token: str, jwks: dict, now: datetime) -> bool:
     """True if the token verifies against this JWKS at `now`."""
     try:
         verify(token, jwks, now)
-    except Exception:
-        return False
+    except JoseError:
+        return False  # bad signature, expired, not yet valid
+    except ValueError as error:
+        if str(error) != "Key not found":
+            raise
+        return False  # no published key carries the token's kid
     return True

@@ -9,11 +9,6 @@ from django.conf import settings
 from django.db import connection
 
 
-def is_postgres() -> bool:
-    """True when tests run against PostgreSQL (as in CI)."""
-    return connection.vendor == "postgresql"
-
-
 def child_env(**extra) -> dict:
     """Environment for a child process using the test database and the same KEK and var dir."""
     db = connection.settings_dict

@@ -21,8 +21,9 @@ from tenants.models import SigningKey
 from tenants.oidc.keys import signing_key_active
 from tenants.oidc.tasks import rotate_tenant_keys
 from tests import factories
+from tests.support.backends import require_backend
 from tests.tenants.keys_jwt import jwks_snapshot, sign_id_token, token_kid, verifies
-from tests.tenants.keys_processes import child_env, is_postgres
+from tests.tenants.keys_processes import child_env
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
@@ -40,10 +41,8 @@ def _broker_url() -> str:
 @pytest.fixture
 def worker(tmp_path):
     """A `celery -A config worker` subprocess consuming a queue of its own."""
-    if not settings.REDIS_URL:
-        pytest.skip("needs REDIS_URL (a Redis broker); CI sets it")
-    if not is_postgres():
-        pytest.skip("the worker process must share the test database: needs PostgreSQL")
+    require_backend("redis", "the worker's broker")
+    require_backend("postgresql", "the worker process must share the test database")
     queue = f"test-keys-{uuid.uuid4().hex[:12]}"
     log = tmp_path / "worker.log"
     executable = str(CELERY) if CELERY.exists() else "celery"

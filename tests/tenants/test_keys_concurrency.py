@@ -14,7 +14,7 @@ from tenants.audit import AuditEvent
 from tenants.models import SigningKey
 from tenants.oidc.keys import key_algorithm_add
 from tests import factories
-from tests.tenants.keys_processes import child_env, is_postgres
+from tests.tenants.keys_processes import child_env
 
 PROCESSES = 5
 
@@ -73,12 +73,9 @@ def _assert_one_active_one_next(tenants):
             assert states.count("next") == 1, (tenant.slug, algorithm, states)
 
 
+@pytest.mark.postgresql(reason="row locks across processes")
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_rotation_passes_rotate_each_tenant_exactly_once():
-    if not is_postgres():
-        pytest.skip(
-            "needs PostgreSQL (row locks across processes); CI runs it with DATABASE_URL set"
-        )
     tenants = [factories.tenant() for _ in range(3)]
     key_algorithm_add(tenant=tenants[0], algorithm="ES256", actor=None)
     start = timezone.now()
