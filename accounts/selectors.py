@@ -9,6 +9,7 @@ from django.http import Http404
 
 from accounts.models import Membership, User
 from tenants.models import Tenant
+from tenants.resolver import tenant_for_slug
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def access_tenant(*, actor: User, slug: str) -> TenantAccess:
     """The tenant with this slug if the actor is a member or support staff, else 404."""
     if actor is None or not actor.is_authenticated or actor.tenant_id is not None:
         raise Http404("No such tenant.")
-    tenant = Tenant.objects.filter(slug=slug).first()
+    tenant = tenant_for_slug(slug, active_only=False)
     if tenant is None:
         raise Http404("No such tenant.")
     membership = Membership.objects.for_tenant(tenant).filter(user=actor).first()

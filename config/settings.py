@@ -89,7 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "tenants.middleware.TenantResolverMiddleware",
+    "tenants.resolver.TenantResolverMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

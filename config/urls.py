@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 import config.admin_site  # noqa: F401  (passwordless admin login for support staff)
+from idp import views_oidc
 from idp.views_domains import tls_allowed
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("tls/allowed", tls_allowed, name="tls-allowed"),
     path("portal/", include("portal.urls")),
     path("api/", include("portal.api.urls", namespace="api")),
+    # The issuer itself (no trailing slash) answers too: the portal shows it to admins.
+    path("t/<slug:tenant_slug>", views_oidc.issuer, name="issuer"),
     path("t/<slug:tenant_slug>/", include("idp.urls")),
 ]
 

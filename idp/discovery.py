@@ -8,10 +8,10 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
-from django.urls import reverse
 from django.utils.http import parse_etags
 
 from tenants.models import SigningKey
+from tenants.oidc.endpoints import tenant_endpoints
 from tenants.oidc.keys import signing_keys_published
 
 SCOPES = ["openid", "profile", "email"]
@@ -39,24 +39,20 @@ CLAIMS = [
 MAX_CACHE_SECONDS = 300
 
 
-def endpoint_url(tenant, name: str) -> str:
-    """Absolute URL of one of the tenant's endpoints, always built from PUBLIC_URL."""
-    return settings.PUBLIC_URL + reverse(f"idp:{name}", kwargs={"tenant_slug": tenant.slug})
-
-
 def discovery_document(tenant) -> dict:
     """OpenID Provider metadata: only what the server really does."""
     algorithms = sorted(
         {k.algorithm for k in signing_keys_published(tenant=tenant)} | {"RS256"},
     )
+    urls = tenant_endpoints(tenant)
     return {
-        "issuer": tenant.issuer,
-        "authorization_endpoint": endpoint_url(tenant, "oidc-authorize"),
-        "token_endpoint": endpoint_url(tenant, "oidc-token"),
-        "userinfo_endpoint": endpoint_url(tenant, "oidc-userinfo"),
-        "jwks_uri": endpoint_url(tenant, "oidc-jwks"),
-        "revocation_endpoint": endpoint_url(tenant, "oidc-revoke"),
-        "end_session_endpoint": endpoint_url(tenant, "oidc-logout"),
+        "issuer": urls.issuer,
+        "authorization_endpoint": urls.authorize,
+        "token_endpoint": urls.token,
+        "userinfo_endpoint": urls.userinfo,
+        "jwks_uri": urls.jwks,
+        "revocation_endpoint": urls.revoke,
+        "end_session_endpoint": urls.logout,
         "scopes_supported": SCOPES,
         "response_types_supported": RESPONSE_TYPES,
         "response_modes_supported": RESPONSE_MODES,

@@ -14,7 +14,6 @@ from urllib.parse import unquote_plus
 from django.db import router, transaction
 from django.db.models import JSONField, OuterRef, Subquery
 from django.utils import timezone
-from jwcrypto import jwt
 from oauth2_provider.models import (
     get_access_token_model,
     get_grant_model,
@@ -30,7 +29,7 @@ from idp.discovery import CLAIMS
 from idp.models import AuthorizationCode
 from tenants.models import ClientSecret, OIDCClient, RedirectURL, SigningKey, Tenant
 from tenants.oidc.client_secrets import client_secret_match
-from tenants.oidc.crypto import load_signing_jwk
+from tenants.oidc.crypto import SigningKeyUnavailable, sign_jwt
 from tenants.oidc.keys import signing_key_active
 
 # Not an HTTP header: WSGI puts client headers under HTTP_*, so a client cannot send this key.
@@ -67,30 +66,6 @@ def _active_kid(tenant_ref) -> Subquery:
         tenant=tenant_ref, state=SigningKey.State.ACTIVE, algorithm="RS256"
     )
     return Subquery(active.values("kid")[:1])
-
-
-# kid -> (algorithm, sealed private key). A kid is the thumbprint of its public key, so what it
-# names never changes: the entry needs no invalidation (which kid is active is read per request).
-_SIGNING_KEYS: dict[str, tuple[str, str]] = {}
-_SIGNING_KEYS_MAX = 256
-
-
-def _signing_key_of(kid: str) -> tuple[str, str] | None:
-    """(algorithm, sealed private key) of a kid, from the database once per process."""
-    key = _SIGNING_KEYS.get(kid)
-    if key is None:
-        row = (
-            SigningKey.objects.filter(kid=kid)
-            .exclude(private_key_encrypted="")
-            .values_list("algorithm", "private_key_encrypted")
-            .first()
-        )
-        if row is None:
-            return None
-        if len(_SIGNING_KEYS) >= _SIGNING_KEYS_MAX:
-            _SIGNING_KEYS.clear()
-        key = _SIGNING_KEYS[kid] = (row[0], row[1])
-    return key
 
 
 def client_with_redirect_urls(*, tenant, client_id: str) -> OIDCClient | None:
@@ -537,10 +512,6 @@ class TenantValidator(OAuth2Validator):
         if kid is None:
             active = signing_key_active(tenant=tenant)
             kid = active.kid if active is not None else None
-        key = _signing_key_of(kid) if kid else None
-        if key is None:
-            raise errors.ServerError(description="The tenant has no active signing key.")
-        algorithm, sealed = key
         now = int(time.time())
         expires = now + oauth2_settings.ID_TOKEN_EXPIRE_SECONDS
         claims = dict(id_token)
@@ -556,9 +527,10 @@ class TenantValidator(OAuth2Validator):
         )
         if request.nonce:
             claims["nonce"] = request.nonce
-        header = {"typ": "JWT", "alg": algorithm, "kid": kid}
-        signed = jwt.JWT(header=header, claims=claims)
-        signed.make_signed_token(load_signing_jwk(kid, sealed))
+        try:
+            signed = sign_jwt(kid=kid, claims=claims)
+        except SigningKeyUnavailable:
+            raise errors.ServerError(description="The tenant has no active signing key.") from None
         # One INSERT needs no transaction of its own (DOT wraps it in one: a SAVEPOINT pair).
         row = IDToken.objects.create(
             user=request.user,
@@ -568,4 +540,4 @@ class TenantValidator(OAuth2Validator):
             application=request.client,
         )
         request.id_token = row
-        return signed.serialize()
+        return signed

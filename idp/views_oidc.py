@@ -80,6 +80,12 @@ def discovery(request, tenant_slug):
 
 
 @require_safe
+def issuer(request, tenant_slug):
+    """GET {issuer}: the discovery document too, for clients that fetch the issuer itself."""
+    return cached_document_response(request, kind="discovery")
+
+
+@require_safe
 def jwks(request, tenant_slug):
     """GET {issuer}/jwks: the public keys, each with its kid."""
     return cached_document_response(request, kind="jwks")

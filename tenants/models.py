@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
+from tenants.oidc.endpoints import issuer_of
 from tenants.querysets import TenantQuerySet
 
 SIGNUP_INPUTS = ("given_name", "family_name", "nickname")
@@ -52,8 +52,8 @@ class Tenant(models.Model):
 
     @property
     def issuer(self) -> str:
-        """OIDC issuer: always built from PUBLIC_URL, never from request headers."""
-        return f"{settings.PUBLIC_URL}/t/{self.slug}"
+        """OIDC issuer (the endpoint map in tenants.oidc.endpoints builds it)."""
+        return issuer_of(self)
 
 
 # Models defined in other modules of this app register here (the app's model module).

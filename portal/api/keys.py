@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from accounts.selectors import access_tenant
 from tenants.models import SigningKey
+from tenants.oidc.endpoints import tenant_endpoints
 from tenants.oidc.keys import (
     KeyAlgorithmUnsupported,
     KeyStateChanged,
@@ -62,6 +63,7 @@ class ScheduleSerializer(serializers.Serializer):
 class KeyListSerializer(serializers.Serializer):
     keys = SigningKeySerializer(many=True)
     schedule = ScheduleSerializer(many=True)
+    jwks_uri = serializers.CharField(help_text="Where relying parties fetch the public keys.")
 
 
 class AlgorithmAddSerializer(serializers.Serializer):
@@ -105,6 +107,7 @@ def _listing(tenant) -> dict:
     return {
         "keys": SigningKeySerializer(signing_keys_list(tenant=tenant), many=True).data,
         "schedule": ScheduleSerializer(signing_key_schedule(tenant=tenant), many=True).data,
+        "jwks_uri": tenant_endpoints(tenant).jwks,
     }
 
 

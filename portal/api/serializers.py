@@ -115,6 +115,11 @@ class OIDCSettingsSerializer(StrictSerializer):
     metadata_url = serializers.CharField(read_only=True)
     issuer = serializers.CharField(read_only=True)
     token_endpoint_auth_method = serializers.CharField(read_only=True)
+    endpoints = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The issuer and every endpoint URL (discovery, jwks, authorize, token, ...).",
+    )
 
 
 class RedirectURLSerializer(StrictSerializer):

@@ -31,6 +31,7 @@ from portal.api.serializers import (
     TenantSerializer,
 )
 from portal.selectors import audit_events_of, members_of
+from tenants.oidc.endpoints import tenant_endpoints
 from tenants.oidc.selectors import (
     access_client_secret,
     access_redirect_url,
@@ -133,6 +134,7 @@ def _settings_data(tenant) -> dict:
         "metadata_url": metadata_url(tenant),
         "issuer": tenant.issuer,
         "token_endpoint_auth_method": token_endpoint_auth_method(client),
+        "endpoints": tenant_endpoints(tenant).as_dict(),
     }
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.selectors import access_tenant
 from portal.views.common import writable_tenant
 from tenants.models import SigningKey
+from tenants.oidc.endpoints import tenant_endpoints
 from tenants.oidc.keys import (
     KeyAlgorithmUnsupported,
     KeyStateChanged,
@@ -55,7 +56,7 @@ def _render(request, access, *, status=200, rotate_form=None, revoke_form=None):
             "jwks_cache_seconds": settings.JWKS_CACHE_SECONDS,
             "rotate_form": rotate_form or RotateForm(),
             "revoke_form": revoke_form or RevokeForm(),
-            "jwks_url": f"{access.tenant.issuer}/.well-known/jwks.json",
+            "jwks_url": tenant_endpoints(access.tenant).jwks,
         },
         status=status,
     )

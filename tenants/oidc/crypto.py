@@ -1,4 +1,7 @@
-"""The one place that builds keys with `cryptography` and seals them with the KEK."""
+"""The key module: builds keys with `cryptography`, seals them with the KEK, signs JWTs.
+
+It holds the one per-process cache of signing keys that every signature reads.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from jwcrypto import jwk
+from jwcrypto import jwk, jwt
+
+from tenants.oidc.models import SigningKey
 
 
 class KeyDecryptionError(Exception):
@@ -83,12 +88,54 @@ def public_jwk_for(pem: bytes, algorithm: str) -> tuple[str, dict]:
     return kid, public
 
 
-@lru_cache(maxsize=256)
 def load_signing_jwk(kid: str, sealed: str) -> jwk.JWK:
-    """Parse a sealed key once per process per key, not per request."""
+    """Open and parse a sealed private key (signing reads it through the cache below)."""
     key = jwk.JWK.from_pem(decrypt_private_key(sealed))
     key.update(kid=kid)
     return key
+
+
+class SigningKeyUnavailable(Exception):
+    """No private key is stored under this kid (unknown, or wiped by a revocation)."""
+
+
+# kid -> (algorithm, parsed private key). A kid is the thumbprint of its public key, so what it
+# names never changes: entries need no invalidation (which kid is active is read per request).
+_SIGNING_KEYS: dict[str, tuple[str, jwk.JWK]] = {}
+_SIGNING_KEYS_MAX = 256
+
+
+def signing_key_cache_clear() -> None:
+    """Forget every cached key (tests; a KEK change needs no clear, the key is the same)."""
+    _SIGNING_KEYS.clear()
+
+
+def _signing_key(kid: str) -> tuple[str, jwk.JWK] | None:
+    key = _SIGNING_KEYS.get(kid)
+    if key is None:
+        row = (
+            SigningKey.objects.filter(kid=kid)
+            .exclude(private_key_encrypted="")
+            .values_list("algorithm", "private_key_encrypted")
+            .first()
+        )
+        if row is None:
+            return None
+        if len(_SIGNING_KEYS) >= _SIGNING_KEYS_MAX:
+            _SIGNING_KEYS.clear()
+        key = _SIGNING_KEYS[kid] = (row[0], load_signing_jwk(kid, row[1]))
+    return key
+
+
+def sign_jwt(*, kid: str | None, claims: dict, typ: str = "JWT") -> str:
+    """A compact JWS of the claims under this kid (its algorithm, `kid` in the header)."""
+    key = _signing_key(kid) if kid else None
+    if key is None:
+        raise SigningKeyUnavailable(kid)
+    algorithm, private = key
+    token = jwt.JWT(header={"typ": typ, "alg": algorithm, "kid": kid}, claims=claims)
+    token.make_signed_token(private)
+    return token.serialize()
 
 
 def keyed_digest(secret: str, purpose: str) -> str:

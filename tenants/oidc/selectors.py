@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.http import Http404
 
 from tenants.models import SIGNUP_INPUTS, ClientSecret, OIDCClient, RedirectURL, Tenant
+from tenants.oidc.endpoints import tenant_endpoints
 
 
 def metadata_url(tenant: Tenant) -> str:
     """The tenant's discovery document URL (the "Metadata URL" relying parties need)."""
-    return f"{tenant.issuer}/.well-known/openid-configuration"
+    return tenant_endpoints(tenant).discovery
 
 
 def client_get_primary(*, tenant: Tenant) -> OIDCClient | None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tenants.audit import AuditEvent
 from tenants.models import SigningKey
-from tenants.oidc.crypto import KeyDecryptionError, decrypt_private_key, load_signing_jwk
+from tenants.oidc.crypto import KeyDecryptionError, decrypt_private_key, signing_key_cache_clear
 from tenants.oidc.keys import key_revoke, signing_key_active
 from tests import factories
 from tests.tenants.keys_jwt import jwks_snapshot, sign_id_token, verifies
@@ -46,7 +46,7 @@ def test_reencrypt_after_a_kek_change(settings):
     # Old KEK removed: everything still opens and signs.
     settings.KEY_ENCRYPTION_KEY_PREVIOUS = []
     _open_all()
-    load_signing_jwk.cache_clear()
+    signing_key_cache_clear()
     now = timezone.now()
     assert verifies(sign_id_token(tenant, now), jwks_snapshot(tenant), now)
     # The audit trail records the run (counts only, never key material).
