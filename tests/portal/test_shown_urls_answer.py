@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from portal.api_tokens import api_token_create
+from portal.api.tokens import api_token_create
 from tenants.oidc.endpoints import tenant_endpoints
 from tenants.oidc.services import client_get_or_create
 from tests import factories
