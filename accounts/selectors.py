@@ -64,3 +64,8 @@ def access_end_user(*, tenant: Tenant, actor, id: int) -> User:
     if user is None:
         raise Http404("No such user.")
     return user
+
+
+def users_with_passkeys_count(*, tenant: Tenant) -> int:
+    """How many of the tenant's end users hold a passkey (an RP ID change strands them)."""
+    return User.objects.for_tenant(tenant).filter(credentials__isnull=False).distinct().count()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from portal.views import account, api_tokens, keys, members, passkeys, settings, support
+from portal.views import account, api_tokens, domains, keys, members, passkeys, settings, support
 
 app_name = "portal"
 
@@ -110,6 +110,14 @@ tenant_key_patterns = [
     path("keys/<str:kid>/revoke/", keys.key_revoke_view, name="tenant-key-revoke"),
 ]
 
+tenant_domain_patterns = [
+    path("domains/", domains.domains_page, name="tenant-domains"),
+    path("domains/add/", domains.domain_add, name="tenant-domain-add"),
+    path("domains/<int:pk>/check/", domains.domain_check, name="tenant-domain-check"),
+    path("domains/<int:pk>/remove/", domains.domain_remove, name="tenant-domain-remove"),
+    path("domains/passkeys/", domains.relying_party_update, name="tenant-relying-party"),
+]
+
 urlpatterns = [
     *account_patterns,
     *passkey_patterns,
@@ -117,6 +125,11 @@ urlpatterns = [
     *api_token_patterns,
     path(
         "tenants/<slug:slug>/",
-        include(tenant_member_patterns + tenant_settings_patterns + tenant_key_patterns),
+        include(
+            tenant_member_patterns
+            + tenant_settings_patterns
+            + tenant_key_patterns
+            + tenant_domain_patterns
+        ),
     ),
 ]

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal.api import keys, views
+from portal.api import domains, keys, views
 
 app_name = "api"
 
@@ -55,8 +55,15 @@ key_patterns = [
     ),
 ]
 
+domain_patterns = [
+    path(f"{TENANT}domains/", domains.DomainList.as_view(), name="domain-list"),
+    path(f"{TENANT}domains/<int:pk>/", domains.DomainDetail.as_view(), name="domain-detail"),
+    path(f"{TENANT}domains/<int:pk>/check/", domains.DomainCheck.as_view(), name="domain-check"),
+    path(f"{TENANT}relying-party/", domains.RelyingParty.as_view(), name="relying-party"),
+]
+
 urlpatterns = [
-    path("v1/", include(tenant_patterns + oidc_patterns + key_patterns)),
+    path("v1/", include(tenant_patterns + oidc_patterns + key_patterns + domain_patterns)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Last: anything else under /api/ gets a JSON 404, not the HTML error page.

@@ -1,9 +1,20 @@
-"""Reads on custom domains."""
+"""Reads on custom domains and the relying-party facts derived from them."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import Http404
+
 from tenants.domains.models import CustomDomain
 from tenants.domains.names import DomainNameError, canonical_host
+
+
+def public_origin() -> str:
+    """PUBLIC_URL's origin (scheme://host[:port])."""
+    parts = urlsplit(settings.PUBLIC_URL)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def verified_domain_for_host(host: str) -> CustomDomain | None:
@@ -17,3 +28,34 @@ def verified_domain_for_host(host: str) -> CustomDomain | None:
         .filter(hostname=name, state=CustomDomain.State.VERIFIED, tenant__status="active")
         .first()
     )
+
+
+def custom_domains_of(*, tenant) -> list[CustomDomain]:
+    """The tenant's custom domains, oldest first."""
+    return list(CustomDomain.objects.for_tenant(tenant))
+
+
+def access_custom_domain(*, tenant, id) -> CustomDomain:
+    """One of this tenant's domains (the caller has checked the actor's access); 404 otherwise."""
+    domain = CustomDomain.objects.for_tenant(tenant).filter(pk=id).first()
+    if domain is None:
+        raise Http404("No such domain.")
+    return domain
+
+
+def sign_in_host(*, tenant) -> str:
+    """The host the tenant's sign-in pages are served on: its first verified domain, or ours."""
+    verified = CustomDomain.objects.for_tenant(tenant).filter(state="verified").first()
+    return verified.hostname if verified else (urlsplit(settings.PUBLIC_URL).hostname or "")
+
+
+def allowed_origins(*, tenant) -> list[str]:
+    """Every origin whose pages may run the tenant's passkey ceremonies."""
+    origins = [d.origin for d in custom_domains_of(tenant=tenant) if d.is_verified]
+    origins += [public_origin(), *tenant.related_origins]
+    return list(dict.fromkeys(origins))
+
+
+def related_origins_document(*, tenant) -> dict:
+    """The /.well-known/webauthn JSON to host on the RP ID's domain (WebAuthn L3 §5.11)."""
+    return {"origins": allowed_origins(tenant=tenant)}

@@ -130,18 +130,6 @@ def custom_domain_check(*, domain_id: int, final_attempt: bool) -> CustomDomain 
     return locked
 
 
-def passkey_users_count(*, tenant: Tenant) -> int:
-    """How many of the tenant's users hold a passkey (they are affected by an RP ID change)."""
-    from django.contrib.auth import get_user_model
-
-    return (
-        get_user_model()
-        .objects.filter(tenant=tenant, webauthn_credentials__isnull=False)
-        .distinct()
-        .count()
-    )
-
-
 @transaction.atomic
 def tenant_relying_party_update(
     *,
@@ -150,6 +138,7 @@ def tenant_relying_party_update(
     rp_id: str,
     related_origins: list[str],
     serving_host: str,
+    users_with_passkeys: int,
     confirm_affected: bool = False,
     request=None,
 ) -> Tenant:
@@ -158,11 +147,9 @@ def tenant_relying_party_update(
     new_rp_id = validate_rp_id(rp_id, host=serving_host) if rp_id.strip() else ""
     origins = validate_related_origins(related_origins, rp_id=new_rp_id or serving_host)
     before = {"rp_id": locked.webauthn_rp_id, "related_origins": locked.related_origins}
-    affected = 0
-    if new_rp_id != locked.webauthn_rp_id:
-        affected = passkey_users_count(tenant=locked)
-        if affected and not confirm_affected:
-            raise RelyingPartyChangeNeedsConfirmation(affected)
+    affected = users_with_passkeys if new_rp_id != locked.webauthn_rp_id else 0
+    if affected and not confirm_affected:
+        raise RelyingPartyChangeNeedsConfirmation(affected)
     locked.webauthn_rp_id = new_rp_id
     locked.related_origins = origins
     locked.save(update_fields=["webauthn_rp_id", "related_origins", "updated_at"])
