@@ -156,7 +156,7 @@ def load_response(body) -> dict:
             raise WebAuthnError("The passkey response is too large.")
         try:
             body = json.loads(body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise WebAuthnError("The passkey response is not valid JSON.") from exc
     if not isinstance(body, dict):
         raise WebAuthnError("The passkey response must be a JSON object.")
@@ -176,7 +176,7 @@ def verify_registration(*, rp: RelyingParty, response: dict, challenge: bytes) -
         )
     except WebAuthnException as exc:
         raise WebAuthnError(f"The passkey could not be registered: {exc}") from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise WebAuthnError("The passkey response is malformed.") from exc
     if len(verified.credential_id) > MAX_CREDENTIAL_ID_BYTES:
         raise WebAuthnError("The credential ID is longer than 1023 bytes.")
@@ -200,7 +200,7 @@ def parse_assertion(response: dict) -> Asserted:
         parsed = parse_authentication_credential_json(response)
     except WebAuthnException as exc:
         raise WebAuthnError(f"The passkey response is malformed: {exc}") from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise WebAuthnError("The passkey response is malformed.") from exc
     if len(parsed.raw_id) > MAX_CREDENTIAL_ID_BYTES:
         raise WebAuthnError("The credential ID is longer than 1023 bytes.")
@@ -228,7 +228,7 @@ def verify_assertion(
         )
     except WebAuthnException as exc:
         raise WebAuthnError(f"The passkey could not be verified: {exc}") from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise WebAuthnError("The passkey response is malformed.") from exc
     return Authenticated(
         new_sign_count=verified.new_sign_count,

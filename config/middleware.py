@@ -1,11 +1,14 @@
-"""Request hygiene: trusted-proxy headers only, and no NUL or lone surrogates in input."""
+"""Request hygiene: trusted-proxy headers only; no NUL, lone surrogates or deep JSON in input."""
 
 import json
 import re
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.shortcuts import render
+
+from config.json_depth import MAX_JSON_DEPTH, json_too_deep
 
 
 class TrustedProxyMiddleware:
@@ -68,6 +71,7 @@ class RejectUnsafeTextMiddleware:
     """
 
     MESSAGE = "The request contains characters that are not allowed (NUL or a lone surrogate)."
+    DEPTH_MESSAGE = f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels."
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -81,24 +85,40 @@ class RejectUnsafeTextMiddleware:
                 {"title": "Not found", "message": "There is nothing at this address."},
                 status=404,
             )
+        if self._too_deep(request):
+            return self._refuse(request, "", self.DEPTH_MESSAGE)
         field = self._unsafe_field(request)
         if field is not None:
-            if request.path_info.startswith("/api/"):
-                # The REST API's shape for bad input: field errors.
-                return JsonResponse({field or "detail": [self.MESSAGE]}, status=400)
-            if OAUTH_ENDPOINT.match(request.path_info):
-                body = {"error": "invalid_request", "error_description": self.MESSAGE}
-                return JsonResponse(body, status=400, headers={"Cache-Control": "no-store"})
-            accept = request.META.get("HTTP_ACCEPT", "")
-            if "json" in request.META.get("CONTENT_TYPE", "") or "text/html" not in accept:
-                return JsonResponse({"error": self.MESSAGE}, status=400)
-            return render(
-                request,
-                "error.html",
-                {"title": "Bad request", "message": self.MESSAGE},
-                status=400,
-            )
+            return self._refuse(request, field, self.MESSAGE)
         return self.get_response(request)
+
+    def _refuse(self, request, field: str, message: str):
+        if request.path_info.startswith("/api/"):
+            # The REST API's shape for bad input: field errors.
+            return JsonResponse({field or "detail": [message]}, status=400)
+        if OAUTH_ENDPOINT.match(request.path_info):
+            body = {"error": "invalid_request", "error_description": message}
+            return JsonResponse(body, status=400, headers={"Cache-Control": "no-store"})
+        accept = request.META.get("HTTP_ACCEPT", "")
+        if "json" in request.META.get("CONTENT_TYPE", "") or "text/html" not in accept:
+            return JsonResponse({"error": message}, status=400)
+        return render(
+            request, "error.html", {"title": "Bad request", "message": message}, status=400
+        )
+
+    def _too_deep(self, request) -> bool:
+        """A non-form body nested too deeply for any JSON parser behind us (views read JSON
+        bodies whatever their content type, so every such body is checked)."""
+        if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+            return False
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            return False
+        try:
+            body = request.body
+        except RequestDataTooBig:
+            return False  # Django answers that itself (413/400) when the view reads it
+        return json_too_deep(body)
 
     def _unsafe_field(self, request) -> str | None:
         """The name of the first field holding unsafe text ("" if unnamed), or None."""
@@ -120,7 +140,7 @@ class RejectUnsafeTextMiddleware:
             if _SUSPICIOUS_JSON_ESCAPE.search(body):
                 try:
                     parsed = json.loads(body)
-                except ValueError:
+                except (ValueError, RecursionError):
                     return None  # the view reports malformed JSON itself
                 if isinstance(parsed, dict):
                     for key, value in parsed.items():

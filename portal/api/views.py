@@ -11,7 +11,6 @@ from rest_framework import generics, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,6 +18,7 @@ from rest_framework.views import APIView
 from accounts.models import Membership
 from accounts.selectors import tenants_for_actor
 from portal.api.authentication import ApiTokenAuthentication
+from portal.api.parsers import JSONParser
 from portal.api.permissions import IsPortalUser, tenant_access
 from portal.api.serializers import (
     ApiErrorSerializer,
