@@ -156,8 +156,8 @@ class RelyingParty:
                 ("code_challenge", create_s256(verifier)),
                 ("code_challenge_method", "S256"),
             ]
-        params += list(extra.items() if isinstance(extra, dict) else extra)
         params = [(k, v) for k, v in params if k not in omit]
+        params += list(extra.items() if isinstance(extra, dict) else extra)
         if reverse:
             params.reverse()
         url = self.config["authorization_endpoint"] + "?" + urlencode(params)
