@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.email_links import LinkInvalid, email_link_consume, email_link_issue
+from accounts.mail import mail_send
 from accounts.models import (
     AccessRequest,
     EmailLink,
@@ -50,12 +49,6 @@ def _reason(reason: str) -> str:
 
 def _link_url(token: str) -> str:
     return settings.PUBLIC_URL + reverse("portal:email-link", kwargs={"token": token})
-
-
-def _send(*, template: str, to: str, context: dict) -> None:
-    subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
-    body = render_to_string(f"emails/{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
 def _minutes() -> int:
@@ -100,7 +93,7 @@ def portal_signup_start(*, email: str, given_name: str = "", family_name: str = 
     existing = User.objects.portal().by_email(email).first()
     if existing is not None:
         token = email_link_issue(purpose=EmailLink.Purpose.SIGN_IN, email=email, user=existing)
-        _send(
+        mail_send(
             template="signup_existing",
             to=email,
             context={"user": existing, "url": _link_url(token), "minutes": _minutes()},
@@ -117,7 +110,7 @@ def portal_signup_start(*, email: str, given_name: str = "", family_name: str = 
         email=email,
         payload={"given_name": given_name[:150], "family_name": family_name[:150]},
     )
-    _send(
+    mail_send(
         template="signup_verify",
         to=email,
         context={"given_name": given_name, "url": _link_url(token), "minutes": _minutes()},
@@ -159,14 +152,14 @@ def portal_sign_in_link_request(*, email: str, request=None) -> None:
     email = normalize_email(email)
     user = User.objects.portal().by_email(email).filter(is_active=True).first()
     if user is None:
-        _send(
+        mail_send(
             template="signin_unknown",
             to=email,
             context={"url": settings.PUBLIC_URL + reverse("portal:home")},
         )
         return
     token = email_link_issue(purpose=EmailLink.Purpose.SIGN_IN, email=email, user=user)
-    _send(
+    mail_send(
         template="signin_link",
         to=email,
         context={"user": user, "url": _link_url(token), "minutes": _minutes()},

@@ -9,9 +9,7 @@ import secrets
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
@@ -19,6 +17,7 @@ from oauth2_provider.models import get_access_token_model, get_refresh_token_mod
 from accounts import ratelimit
 from accounts.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.email_links import email_link_issue
+from accounts.mail import mail_send
 from accounts.models import (
     EmailLink,
     User,
@@ -508,11 +507,6 @@ def _code_digest(code: str, salt: str) -> str:
     return keyed_digest(f"{salt}:{code}", "idp-email-code")
 
 
-def _send(*, template: str, subject: str, email: str, context: dict) -> None:
-    body = render_to_string(f"emails/{template}", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-
-
 def _issue(*, tenant, purpose: str, email: str, user, names: dict, next_url: str, ttl: int):
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     salt = secrets.token_urlsafe(12)
@@ -565,7 +559,7 @@ def email_proof_send(
             next_url=next_url,
             ttl=CODE_TTL_SECONDS,
         )
-        template, subject = "idp_verify.txt", f"Confirm your email for {tenant.display_name}"
+        template = "idp_verify"
     elif user is not None:
         # A sign-up for a taken address, or a recovery request: the owner gets a recovery
         # email either way, and the page says the same thing as for a new address.
@@ -578,8 +572,7 @@ def email_proof_send(
             next_url=next_url,
             ttl=RECOVERY_TTL_SECONDS,
         )
-        template = "idp_recovery.txt" if purpose == "recovery" else "idp_signup_existing.txt"
-        subject = f"Sign in to {tenant.display_name} with a new passkey"
+        template = "idp_recovery" if purpose == "recovery" else "idp_signup_existing"
     elif purpose == "signup":
         link, code, url = _issue(
             tenant=tenant,
@@ -590,7 +583,7 @@ def email_proof_send(
             next_url=next_url,
             ttl=CODE_TTL_SECONDS,
         )
-        template, subject = "idp_signup.txt", f"Your {tenant.display_name} sign-up code"
+        template = "idp_signup"
     else:
         audit_log(
             action="enduser.recovery_requested",
@@ -599,10 +592,9 @@ def email_proof_send(
             request=request,
         )
         return None
-    _send(
+    mail_send(
         template=template,
-        subject=subject,
-        email=email,
+        to=email,
         context={**context, "code": code, "url": url, "minutes": _minutes(link)},
     )
     audit_log(
