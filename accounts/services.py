@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.email_links import LinkInvalid, email_link_consume, email_link_issue
+from accounts.errors import ServiceError
 from accounts.mail import mail_send
 from accounts.models import (
     AccessRequest,
@@ -19,19 +20,13 @@ from accounts.models import (
     WebAuthnCredential,
     normalize_email,
 )
+from accounts.passkeys import manage
+from accounts.passkeys.realm import portal_realm
 from tenants.audit import audit_log
 from tenants.models import Tenant
 
 MAX_REASON = 1000
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
-
-class ServiceError(Exception):
-    """A refused change; `message` is safe to show to the person."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class PolicyViolation(ServiceError):
@@ -199,17 +194,6 @@ def portal_sign_in_passkey_complete(*, credential: WebAuthnCredential, request=N
         request=request,
     )
     return user
-
-
-def portal_passkey_failure_record(*, ceremony: str, reason: str, request=None) -> None:
-    """Audit a refused portal passkey ceremony (sign-in, fresh check or registration)."""
-    actor = getattr(request, "user", None) if request is not None else None
-    audit_log(
-        action=f"portal.passkey_{ceremony}_failed",
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        details={"reason": reason[:300]},
-        request=request,
-    )
 
 
 def profile_update(*, user: User, given_name: str, family_name: str, request=None) -> User:
@@ -485,43 +469,15 @@ def tenant_email_domains_change(
 # --- passkeys ---------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def passkey_rename(*, credential: WebAuthnCredential, user: User, name: str, request=None):
-    """Rename one of the user's own passkeys."""
-    name = (name or "").strip()
-    if not name:
-        raise ServiceError("A name is required.")
-    if len(name) > 100:
-        raise ServiceError("The name must be at most 100 characters.")
-    locked = WebAuthnCredential.objects.select_for_update().get(pk=credential.pk, user=user)
-    before = locked.name
-    locked.name = name
-    locked.save(update_fields=["name"])
-    audit_log(
-        action="passkey.renamed",
-        actor=user,
-        target=locked,
-        details={"before": before, "after": name},
-        request=request,
+    """Rename one of a portal user's own passkeys (see accounts.passkeys.manage)."""
+    return manage.passkey_rename(
+        realm=portal_realm(), user=user, passkey_id=credential.pk, name=name, request=request
     )
-    return locked
 
 
-@transaction.atomic
 def passkey_remove(*, credential: WebAuthnCredential, user: User, request=None) -> None:
-    """Remove one of the user's passkeys, never the last one (their last way in)."""
-    # Lock all the user's passkeys so two concurrent removals cannot both pass the check.
-    mine = list(WebAuthnCredential.objects.select_for_update().filter(user=user))
-    target = next((c for c in mine if c.pk == credential.pk), None)
-    if target is None:
-        raise ServiceError("No such passkey.")
-    if len(mine) <= 1:
-        raise ServiceError("You cannot remove your last passkey; add another one first.")
-    audit_log(
-        action="passkey.removed",
-        actor=user,
-        target=target,
-        details={"name": target.name, "aaguid": target.aaguid},
-        request=request,
+    """Remove one of a portal user's passkeys, never the last (see accounts.passkeys.manage)."""
+    manage.passkey_remove(
+        realm=portal_realm(), user=user, passkey_id=credential.pk, request=request
     )
-    target.delete()

@@ -14,8 +14,8 @@ from django.utils import timezone
 def delete_expired_records() -> dict:
     """Delete expired OAuth grants and tokens, emailed links and sessions.
 
-    WebAuthn challenges live in the cache with a TTL (accounts.challenges), so they expire on
-    their own and need no sweep here.
+    WebAuthn challenges live in the cache with a TTL (accounts.passkeys.challenges), so they
+    expire on their own and need no sweep here.
     """
     from django.contrib.sessions.models import Session
     from oauth2_provider.models import clear_expired

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from accounts import webauthn as wa
-from accounts.challenges import challenge_issue
+from accounts.passkeys import webauthn as wa
+from accounts.passkeys.challenges import challenge_issue
+from accounts.passkeys.realm import portal_realm
 from tenants.models import ClientSecret
 from tenants.oidc.client_secrets import client_secret_match, secret_digest, secret_generate
 from tests import factories
@@ -28,7 +29,7 @@ def _client_secret_check():
 
 
 def _webauthn_assertion_verify():
-    rp = wa.relying_party_for(name="bench")
+    rp = portal_realm().rp
     authenticator = SoftAuthenticator()
     handle = b"u" * 32
     _, challenge = challenge_issue(ceremony="register", realm="bench")
@@ -41,13 +42,13 @@ def _webauthn_assertion_verify():
         challenge=challenge,
     )
     registered = wa.verify_registration(
-        rp=rp, response=authenticator.create(options, rp.origin), challenge=challenge
+        rp=rp, response=authenticator.create(options, rp.origins[0]), challenge=challenge
     )
 
     def run():
         _, auth_challenge = challenge_issue(ceremony="authenticate", realm="bench")
         request = wa.authentication_options(rp=rp, allow=[], challenge=auth_challenge)
-        response = authenticator.get(request, rp.origin)
+        response = authenticator.get(request, rp.origins[0])
         asserted = wa.parse_assertion(response)
         wa.verify_assertion(
             rp=rp, asserted=asserted, challenge=auth_challenge, public_key=registered.public_key

@@ -1,4 +1,9 @@
-"""End-user sign-in state per tenant, kept apart from the portal's Django login."""
+"""End-user sign-in state per tenant, kept in the session apart from the portal's Django login.
+
+`SignInState` owns every key the IdP keeps there and its time limit: the sign-in itself, a
+passkey sign-in waiting for the email to be proven, the emailed link being waited on, a proven
+email address, and an unproven sign-up.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,17 @@ from dataclasses import dataclass
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 
 from accounts.models import User
+from tenants.audit import audit_log
 
 SESSION_KEY = "idp_signins"
+SESSION_PENDING_LINK = "idp_pending_link"
+SESSION_PROOF = "idp_proof"
+SESSION_SIGNUP = "idp_signup"
+SESSION_PENDING_SIGNIN = "idp_pending_signin"
+# Each step in progress lives this long (seconds) after it was recorded.
+PENDING_SIGNIN_TTL = 900
+PROOF_TTL = 900
+SIGNUP_TTL = 900
 
 
 @dataclass(frozen=True)
@@ -39,50 +53,142 @@ def _rotate_session_key(session) -> None:
             session.delete(old_key)
 
 
+def _young(record, ttl: int) -> dict | None:
+    if not isinstance(record, dict) or time.time() - record.get("at", 0) > ttl:
+        return None
+    return record
+
+
+class SignInState:
+    """One tenant's sign-in state in one browser session."""
+
+    def __init__(self, request, tenant):
+        self.request = request
+        self.tenant = tenant
+        self._key = str(tenant.pk)
+
+    def _get(self, key: str):
+        return self.request.session.get(key, {}).get(self._key)
+
+    def _put(self, key: str, value) -> None:
+        """Set (or with None, drop) this tenant's entry of a per-tenant session dict."""
+        entries = dict(self.request.session.get(key, {}))
+        if value is None:
+            if entries.pop(self._key, None) is None:
+                return
+        else:
+            entries[self._key] = value
+        self.request.session[key] = entries
+
+    # --- the sign-in -------------------------------------------------------------------------
+
+    def current(self) -> EndUserSignIn | None:
+        """The end user signed in at this tenant, if the sign-in is still valid."""
+        record = self._get(SESSION_KEY)
+        if not record:
+            return None
+        user = (
+            User.objects.for_tenant(self.tenant)
+            .filter(pk=record["user_id"], is_active=True)
+            .first()
+        )
+        if user is None:
+            return None
+        revoked = user.sessions_valid_after
+        signed_in_at = record.get("signed_in_at", record["auth_time"])
+        if revoked is not None and signed_in_at <= revoked.timestamp():
+            return None
+        return EndUserSignIn(
+            user=user,
+            auth_time=record["auth_time"],
+            amr=record["amr"],
+            passkey_id=record.get("passkey_id"),
+        )
+
+    def sign_in(self, *, user: User, amr: list[str], passkey_id: int | None = None):
+        """Record a completed sign-in at this tenant; rotates the session key (no fixation)."""
+        if user.tenant_id != self.tenant.pk:
+            raise ValueError("user belongs to another tenant")
+        _rotate_session_key(self.request.session)
+        now = time.time()
+        auth_time = int(now)
+        # signed_in_at keeps sub-second precision so a revocation in the same second still wins.
+        self._put(
+            SESSION_KEY,
+            {
+                "user_id": user.pk,
+                "auth_time": auth_time,
+                "signed_in_at": now,
+                "amr": list(amr),
+                "passkey_id": passkey_id,
+            },
+        )
+        return EndUserSignIn(user=user, auth_time=auth_time, amr=list(amr), passkey_id=passkey_id)
+
+    def complete(self, *, user: User, amr: list[str], method: str, passkey_id=None) -> None:
+        """Finish a sign-in: drop the steps that led here, sign in, and audit it."""
+        self.set_pending_signin(None)
+        self.set_pending_link(None)
+        self.sign_in(user=user, amr=amr, passkey_id=passkey_id)
+        audit_log(
+            action="enduser.signed_in",
+            tenant=self.tenant,
+            target=user,
+            details={"user": user.subject, "passkey": passkey_id, "method": method, "amr": amr},
+            request=self.request,
+        )
+
+    def sign_out(self) -> None:
+        """Forget the sign-in at this tenant only."""
+        self._put(SESSION_KEY, None)
+
+    # --- steps in progress -------------------------------------------------------------------
+
+    def pending_link(self):
+        """The id of the emailed link whose code this browser may type."""
+        return self._get(SESSION_PENDING_LINK)
+
+    def set_pending_link(self, link_id) -> None:
+        self._put(SESSION_PENDING_LINK, link_id)
+
+    def pending_signin(self) -> dict | None:
+        """A passkey sign-in waiting for the email to be proven, if still fresh."""
+        return _young(self._get(SESSION_PENDING_SIGNIN), PENDING_SIGNIN_TTL)
+
+    def set_pending_signin(self, record: dict | None) -> None:
+        self._put(SESSION_PENDING_SIGNIN, _stamped(record))
+
+    def proof(self) -> dict | None:
+        """A proven email address (session form of idp.email_proof.Proof), if still fresh."""
+        return _young(self._get(SESSION_PROOF), PROOF_TTL)
+
+    def set_proof(self, record: dict | None) -> None:
+        self._put(SESSION_PROOF, _stamped(record))
+
+    def signup(self) -> dict | None:
+        """An unproven sign-up (email and names) waiting for its passkey, if still fresh."""
+        return _young(self._get(SESSION_SIGNUP), SIGNUP_TTL)
+
+    def set_signup(self, record: dict | None) -> None:
+        self._put(SESSION_SIGNUP, _stamped(record))
+
+
+def _stamped(record: dict | None) -> dict | None:
+    return None if record is None else {**record, "at": int(time.time())}
+
+
 def enduser_sign_in(
     request, *, tenant, user: User, amr: list[str], passkey_id: int | None = None
 ) -> EndUserSignIn:
-    """Record a completed sign-in at this tenant; rotates the session key (no fixation)."""
-    if user.tenant_id != tenant.pk:
-        raise ValueError("user belongs to another tenant")
-    _rotate_session_key(request.session)
-    signins = dict(request.session.get(SESSION_KEY, {}))
-    now = time.time()
-    auth_time = int(now)
-    # signed_in_at keeps sub-second precision so a revocation in the same second still wins.
-    signins[str(tenant.pk)] = {
-        "user_id": user.pk,
-        "auth_time": auth_time,
-        "signed_in_at": now,
-        "amr": list(amr),
-        "passkey_id": passkey_id,
-    }
-    request.session[SESSION_KEY] = signins
-    return EndUserSignIn(user=user, auth_time=auth_time, amr=list(amr), passkey_id=passkey_id)
+    """Record a completed sign-in at this tenant (see SignInState.sign_in)."""
+    return SignInState(request, tenant).sign_in(user=user, amr=amr, passkey_id=passkey_id)
 
 
 def enduser_current(request, *, tenant) -> EndUserSignIn | None:
-    """The end user signed in at this tenant, if the sign-in is still valid."""
-    record = request.session.get(SESSION_KEY, {}).get(str(tenant.pk))
-    if not record:
-        return None
-    user = User.objects.for_tenant(tenant).filter(pk=record["user_id"], is_active=True).first()
-    if user is None:
-        return None
-    revoked = user.sessions_valid_after
-    signed_in_at = record.get("signed_in_at", record["auth_time"])
-    if revoked is not None and signed_in_at <= revoked.timestamp():
-        return None
-    return EndUserSignIn(
-        user=user,
-        auth_time=record["auth_time"],
-        amr=record["amr"],
-        passkey_id=record.get("passkey_id"),
-    )
+    """The end user signed in at this tenant (see SignInState.current)."""
+    return SignInState(request, tenant).current()
 
 
 def enduser_sign_out(request, *, tenant) -> None:
     """Forget the sign-in at this tenant only."""
-    signins = dict(request.session.get(SESSION_KEY, {}))
-    if signins.pop(str(tenant.pk), None) is not None:
-        request.session[SESSION_KEY] = signins
+    SignInState(request, tenant).sign_out()

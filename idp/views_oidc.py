@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.db import router, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -21,6 +19,7 @@ from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
+from idp import authorize_policy
 from idp.client_auth import challenge, two_methods_error
 from idp.discovery import cached_document_response
 from idp.form_post import FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver, harden
@@ -206,27 +205,17 @@ class AuthorizeView(OAuthLibMixin, View):
                 deliver_mode=mode,
             )
 
-        max_age = params.get("max_age")
-        if max_age is not None:
-            try:
-                max_age = int(max_age)
-                if max_age < 0:
-                    raise ValueError
-            except ValueError:
-                return fail("invalid_request", "max_age must be a whole number of seconds.")
-        prompt = set(params.get("prompt", "").split())
         signin = enduser_current(request, tenant=tenant)
-        too_old = (
-            signin is not None and max_age is not None and time.time() - signin.auth_time > max_age
-        )
-        if "none" in prompt:
-            if signin is None or too_old:
-                return fail("login_required", "The user is not signed in.", deliver_mode=mode)
-        elif signin is None or too_old or "login" in prompt:
-            if signin is not None:
-                # What comes back from the sign-in page is then a fresh sign-in by construction.
+        decision = authorize_policy.decide(params=params, signin=signin)
+        if decision.invalid:
+            return fail("invalid_request", decision.invalid)
+        if decision.login_required:
+            return fail("login_required", "The user is not signed in.", deliver_mode=mode)
+        if decision.sign_in:
+            if decision.sign_out_first:
                 enduser_sign_out(request, tenant=tenant)
-            return self._to_sign_in(request, tenant, params)
+            url = authorize_policy.sign_in_url(tenant=tenant, path=request.path, params=params)
+            return harden(HttpResponseRedirect(url))
 
         # DOT reads request.user; only the tenant's end-user sign-in ever goes there.
         request.user = signin.user
@@ -248,27 +237,6 @@ class AuthorizeView(OAuthLibMixin, View):
             params=_response_params(location, redirect_uri),
             mode=mode,
         )
-
-    def _to_sign_in(self, request, tenant, params):
-        resume = [
-            (key, value)
-            for key, values in params.lists()
-            for value in values[-1:]
-            if key not in ("max_age",)
-        ]
-        cleaned = []
-        for key, value in resume:
-            if key == "prompt":
-                value = " ".join(p for p in value.split() if p != "login")
-                if not value:
-                    continue
-            cleaned.append((key, value))
-        next_url = request.path + "?" + urlencode(cleaned)
-        query = [("next", next_url)]
-        if params.get("login_hint"):
-            query.append(("login_hint", params["login_hint"]))
-        url = reverse("idp:sign-in", kwargs={"tenant_slug": tenant.slug}) + "?" + urlencode(query)
-        return harden(HttpResponseRedirect(url))
 
     def _fatal(self, request, error):
         oauth_error = error.oauthlib_error

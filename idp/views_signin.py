@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 
 from django.contrib import messages
@@ -15,24 +14,19 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.email_links import LinkInvalid, email_link_peek
 from accounts.models import User
 from accounts.ratelimit import RateLimited
-from idp import signin_services as services
+from idp import email_proof, passkey_signin, registration
+from idp.errors import SignInError
 from idp.forms_signin import CodeForm, EmailForm, SignupForm
-from idp.session import enduser_current, enduser_sign_out
+from idp.limits import LIMITS_OPTIONS, LIMITS_OPTIONS_EMAIL, LIMITS_VERIFY, rate_limit
+from idp.session import SignInState
 from idp.views_signin_common import (
-    SESSION_PENDING_LINK,
-    SESSION_PENDING_SIGNIN,
-    SESSION_PROOF,
-    SESSION_SIGNUP,
     account_url,
     form_errors,
     idp_headers,
     json_body,
     json_errors,
-    pending_signin,
     redirect_to,
     safe_next,
-    session_get,
-    session_put,
     sign_in_url,
 )
 from tenants.audit import audit_log, client_ip
@@ -45,11 +39,7 @@ def _ip(request) -> str:
 def _complete(request, *, user: User, amr: list[str], next_url: str, method: str, passkey_id):
     """Sign the user in at this tenant and say where to go next."""
     tenant = request.tenant
-    for key in (SESSION_PENDING_SIGNIN, SESSION_PENDING_LINK):
-        session_put(request, key, tenant, None)
-    services.enduser_signin_complete(
-        request, tenant=tenant, user=user, amr=amr, method=method, passkey_id=passkey_id
-    )
+    SignInState(request, tenant).complete(user=user, amr=amr, method=method, passkey_id=passkey_id)
     return safe_next(next_url, tenant) or account_url(tenant)
 
 
@@ -67,7 +57,7 @@ def sign_in(request, tenant_slug):
         "signup_form": SignupForm(tenant=tenant),
         "code_form": CodeForm(),
         "next": safe_next(request.GET.get("next"), tenant),
-        "current": enduser_current(request, tenant=tenant),
+        "current": SignInState(request, tenant).current(),
         "reauth": request.GET.get("reauth") == "1",
         "requires_verification": tenant.require_email_verification,
     }
@@ -81,15 +71,15 @@ def signin_options(request, tenant_slug):
     """Request options for an email (real or decoy credentials) or for autofill (none)."""
     tenant = request.tenant
     body = json_body(request)
-    services.rate_limit(services.LIMITS_OPTIONS, _ip(request))
+    rate_limit(LIMITS_OPTIONS, _ip(request))
     email = ""
     if body.get("email"):
         form = EmailForm({"email": body.get("email")}, tenant=tenant)
         if not form.is_valid():
             return form_errors(form)
         email = form.cleaned_data["email"]
-        services.rate_limit(services.LIMITS_OPTIONS_EMAIL, f"{tenant.pk}:{email}")
-    return JsonResponse(services.signin_options(tenant=tenant, email=email))
+        rate_limit(LIMITS_OPTIONS_EMAIL, f"{tenant.pk}:{email}")
+    return JsonResponse(passkey_signin.signin_options(tenant=tenant, email=email))
 
 
 @idp_headers
@@ -99,28 +89,25 @@ def signin_verify(request, tenant_slug):
     """Verify the assertion; sign in, or first ask for the email code if it is unproven."""
     tenant = request.tenant
     body = json_body(request)
-    services.rate_limit(services.LIMITS_VERIFY, _ip(request))
-    signed = services.signin_verify(
+    rate_limit(LIMITS_VERIFY, _ip(request))
+    signed = passkey_signin.signin_verify(
         tenant=tenant, handle=body.get("handle"), response=body.get("credential"), request=request
     )
     next_url = safe_next(body.get("next"), tenant)
     user = signed.user
     if tenant.require_email_verification and not user.email_verified:
-        link_id = services.email_proof_send(
+        link_id = email_proof.email_proof_send(
             tenant=tenant, email=user.email, purpose="verify", next_url=next_url, request=request
         )
-        session_put(request, SESSION_PENDING_LINK, tenant, link_id)
-        session_put(
-            request,
-            SESSION_PENDING_SIGNIN,
-            tenant,
+        state = SignInState(request, tenant)
+        state.set_pending_link(link_id)
+        state.set_pending_signin(
             {
                 "user_id": user.pk,
                 "amr": signed.amr,
                 "next": next_url,
                 "passkey_id": signed.credential.pk,
-                "at": int(time.time()),
-            },
+            }
         )
         return JsonResponse({"status": "verify_email", "email": user.email})
     redirect = _complete(
@@ -146,9 +133,10 @@ def signup_start(request, tenant_slug):
         return form_errors(form)
     email, names = form.cleaned_data["email"], form.names()
     next_url = safe_next(body.get("next"), tenant)
-    session_put(request, SESSION_PROOF, tenant, None)
+    state = SignInState(request, tenant)
+    state.set_proof(None)
     if tenant.require_email_verification:
-        link_id = services.email_proof_send(
+        link_id = email_proof.email_proof_send(
             tenant=tenant,
             email=email,
             purpose="signup",
@@ -156,15 +144,10 @@ def signup_start(request, tenant_slug):
             next_url=next_url,
             request=request,
         )
-        session_put(request, SESSION_PENDING_LINK, tenant, link_id)
-        session_put(request, SESSION_SIGNUP, tenant, None)
+        state.set_pending_link(link_id)
+        state.set_signup(None)
         return JsonResponse({"status": "email_sent", "email": email})
-    session_put(
-        request,
-        SESSION_SIGNUP,
-        tenant,
-        {"email": email, "names": names, "next": next_url, "at": int(time.time())},
-    )
+    state.set_signup({"email": email, "names": names, "next": next_url})
     return JsonResponse({"status": "register", "email": email})
 
 
@@ -172,21 +155,23 @@ def _proving_passkeys(request, tenant) -> list[int]:
     """Passkeys this browser signed in with: if it now proves the address for the first time,
     their holder also holds the mailbox, so they are kept."""
     ids = []
-    pending = pending_signin(request, tenant)
+    state = SignInState(request, tenant)
+    pending = state.pending_signin()
     if pending:
         ids.append(pending.get("passkey_id"))
-    current = enduser_current(request, tenant=tenant)
+    current = state.current()
     if current is not None:
         ids.append(current.passkey_id)
     return [pk for pk in ids if isinstance(pk, int)]
 
 
-def _after_proof(request, proof: services.Proof) -> tuple[str, str]:
+def _after_proof(request, proof: email_proof.Proof) -> tuple[str, str]:
     """Where a proven address leads: finish a waiting sign-in, or on to create a passkey."""
     tenant = request.tenant
-    session_put(request, SESSION_PENDING_LINK, tenant, None)
+    state = SignInState(request, tenant)
+    state.set_pending_link(None)
     if proof.purpose == "verify":
-        pending = pending_signin(request, tenant)
+        pending = state.pending_signin()
         if pending and pending["user_id"] == proof.user_id:
             user = User.objects.for_tenant(tenant).filter(pk=proof.user_id, is_active=True).first()
             if user is not None:
@@ -206,7 +191,7 @@ def _after_proof(request, proof: services.Proof) -> tuple[str, str]:
                 "were removed; create a new passkey now.",
             )
             recovery = replace(proof, purpose="recovery")
-            session_put(request, SESSION_PROOF, tenant, recovery.as_session())
+            state.set_proof(recovery.as_session())
             return "proven", reverse(
                 "idp:signin-create-passkey", kwargs={"tenant_slug": tenant.slug}
             )
@@ -218,9 +203,9 @@ def _after_proof(request, proof: services.Proof) -> tuple[str, str]:
             )
         else:
             messages.success(request, "Your email address is confirmed.")
-        current = enduser_current(request, tenant=tenant)
+        current = state.current()
         return "verified", account_url(tenant) if current else sign_in_url(tenant)
-    session_put(request, SESSION_PROOF, tenant, proof.as_session())
+    state.set_proof(proof.as_session())
     return "proven", reverse("idp:signin-create-passkey", kwargs={"tenant_slug": tenant.slug})
 
 
@@ -233,8 +218,8 @@ def email_code(request, tenant_slug):
     form = CodeForm(json_body(request))
     if not form.is_valid():
         return form_errors(form)
-    link_id = session_get(request, SESSION_PENDING_LINK, tenant)
-    proof = services.email_code_check(
+    link_id = SignInState(request, tenant).pending_link()
+    proof = email_proof.email_code_check(
         tenant=tenant,
         link_id=link_id,
         code=form.cleaned_data["code"],
@@ -260,14 +245,14 @@ def email_link(request, tenant_slug, kind, token):
             request, "idp/signin_link.html", {"tenant": tenant, "kind": kind, "email": link.email}
         )
     try:
-        proof = services.email_link_open(
+        proof = email_proof.email_link_open(
             tenant=tenant,
             kind=kind,
             token=token,
             keep_passkey_ids=_proving_passkeys(request, tenant),
             request=request,
         )
-    except services.SignInError as exc:
+    except SignInError as exc:
         return _error_page(request, "This link cannot be used", exc.message, 400)
     _status, redirect = _after_proof(request, proof)
     return redirect_to(request, redirect)
@@ -288,7 +273,7 @@ def _error_page(request, title: str, message: str, status: int):
 def create_passkey(request, tenant_slug):
     """After the email was proven: create the passkey for the new account or the recovery."""
     tenant = request.tenant
-    proof = services.proof_from_session(session_get(request, SESSION_PROOF, tenant))
+    proof = email_proof.proof_from_session(SignInState(request, tenant).proof())
     if proof is None:
         return _error_page(
             request,
@@ -303,14 +288,15 @@ def create_passkey(request, tenant_slug):
     )
 
 
-def _registration_intent(request) -> tuple[services.Intent, str]:
+def _registration_intent(request) -> tuple[registration.Intent, str]:
     """The registration this browser may make now, from the session: proven or (if the tenant
     allows it) an unproven sign-up."""
     tenant = request.tenant
-    proof = services.proof_from_session(session_get(request, SESSION_PROOF, tenant))
+    state = SignInState(request, tenant)
+    proof = email_proof.proof_from_session(state.proof())
     if proof is not None:
         kind = "signup" if proof.purpose == "signup" else "recovery"
-        intent = services.Intent(
+        intent = registration.Intent(
             kind=kind,
             email=proof.email,
             names=proof.names,
@@ -319,15 +305,11 @@ def _registration_intent(request) -> tuple[services.Intent, str]:
             link_id=proof.link_id,
         )
         return intent, proof.next
-    signup = session_get(request, SESSION_SIGNUP, tenant)
-    if (
-        not tenant.require_email_verification
-        and isinstance(signup, dict)
-        and time.time() - signup.get("at", 0) < services.PROOF_TTL_SECONDS
-    ):
-        intent = services.Intent(kind="signup", email=signup["email"], names=signup["names"])
+    signup = state.signup()
+    if not tenant.require_email_verification and signup is not None:
+        intent = registration.Intent(kind="signup", email=signup["email"], names=signup["names"])
         return intent, signup.get("next", "")
-    raise services.SignInError("Confirm your email address first, then create your passkey.")
+    raise SignInError("Confirm your email address first, then create your passkey.")
 
 
 @idp_headers
@@ -336,9 +318,9 @@ def _registration_intent(request) -> tuple[services.Intent, str]:
 def register_options(request, tenant_slug):
     """Creation options for the registration this session is allowed to make."""
     json_body(request)
-    services.rate_limit(services.LIMITS_OPTIONS, _ip(request))
+    rate_limit(LIMITS_OPTIONS, _ip(request))
     intent, _next = _registration_intent(request)
-    return JsonResponse(services.registration_begin(tenant=request.tenant, intent=intent))
+    return JsonResponse(registration.registration_begin(tenant=request.tenant, intent=intent))
 
 
 @idp_headers
@@ -348,20 +330,21 @@ def register_verify(request, tenant_slug):
     """Verify the new passkey, create the account (or recover it), and sign in."""
     tenant = request.tenant
     body = json_body(request)
-    services.rate_limit(services.LIMITS_VERIFY, _ip(request))
+    rate_limit(LIMITS_VERIFY, _ip(request))
     intent, next_url = _registration_intent(request)
-    done = services.registration_finish(
+    done = registration.registration_finish(
         tenant=tenant,
         handle=body.get("handle"),
         response=body.get("credential"),
         intent=intent,
         request=request,
     )
-    session_put(request, SESSION_PROOF, tenant, None)
-    session_put(request, SESSION_SIGNUP, tenant, None)
+    state = SignInState(request, tenant)
+    state.set_proof(None)
+    state.set_signup(None)
     if done.created and not done.user.email_verified:
         try:
-            services.email_proof_send(
+            email_proof.email_proof_send(
                 tenant=tenant, email=done.user.email, purpose="verify", request=request
             )
         except RateLimited:
@@ -369,7 +352,7 @@ def register_verify(request, tenant_slug):
     redirect = _complete(
         request,
         user=done.user,
-        amr=services.amr_for(done.credential),
+        amr=passkey_signin.amr_for(done.credential),
         next_url=next_url,
         method=done.kind,
         passkey_id=done.credential.pk,
@@ -390,7 +373,7 @@ def recover(request, tenant_slug):
     sent, error = False, ""
     if request.method == "POST" and form.is_valid():
         try:
-            link_id = services.email_proof_send(
+            link_id = email_proof.email_proof_send(
                 tenant=tenant,
                 email=form.cleaned_data["email"],
                 purpose="recovery",
@@ -400,7 +383,7 @@ def recover(request, tenant_slug):
         except RateLimited as exc:
             error = f"Too many attempts. Wait {exc.retry_after} seconds, then try again."
         else:
-            session_put(request, SESSION_PENDING_LINK, tenant, link_id)
+            SignInState(request, tenant).set_pending_link(link_id)
             sent = True
     context = {
         "tenant": tenant,
@@ -419,8 +402,9 @@ def recover(request, tenant_slug):
 def sign_out(request, tenant_slug):
     """Forget the sign-in at this tenant only."""
     tenant = request.tenant
-    current = enduser_current(request, tenant=tenant)
-    enduser_sign_out(request, tenant=tenant)
+    state = SignInState(request, tenant)
+    current = state.current()
+    state.sign_out()
     if current is not None:
         audit_log(
             action="enduser.signed_out",

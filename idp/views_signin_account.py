@@ -11,20 +11,22 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.passkeys import manage
+from accounts.passkeys.errors import PasskeyError
+from accounts.passkeys.realm import tenant_realm
 from accounts.ratelimit import RateLimited
-from idp import signin_services as services
+from idp import email_proof, registration
 from idp.aaguids import authenticator_make
 from idp.forms_signin import PasskeyNameForm
-from idp.session import enduser_current
+from idp.limits import LIMITS_OPTIONS, LIMITS_VERIFY, rate_limit
+from idp.session import SignInState
 from idp.views_signin_common import (
-    SESSION_PENDING_LINK,
     account_url,
     idp_headers,
     json_body,
     json_error,
     json_errors,
     redirect_to,
-    session_put,
     sign_in_url,
 )
 
@@ -61,7 +63,7 @@ def _reauth_required(request, tenant, current):
 
 def _fresh_sign_in(request, tenant, *, when_signed_out):
     """(sign-in, None) if the user signed in recently, else (None, the response asking for it)."""
-    current = enduser_current(request, tenant=tenant)
+    current = SignInState(request, tenant).current()
     if current is None:
         return None, when_signed_out()
     if not _is_recent(current):
@@ -74,7 +76,9 @@ def _session_ended():
 
 
 def _add_intent(current):
-    return services.Intent(kind="add", email=current.user.email, names={}, user_id=current.user.pk)
+    return registration.Intent(
+        kind="add", email=current.user.email, names={}, user_id=current.user.pk
+    )
 
 
 @idp_headers
@@ -83,10 +87,10 @@ def _add_intent(current):
 def account(request, tenant_slug):
     """The signed-in user's passkeys and email status."""
     tenant = request.tenant
-    current = enduser_current(request, tenant=tenant)
+    current = SignInState(request, tenant).current()
     if current is None:
         return _to_sign_in(request, tenant)
-    credentials = list(current.user.credentials.all())
+    credentials = manage.passkeys_of(realm=tenant_realm(tenant), user=current.user)
     rows = [
         {
             "credential": c,
@@ -114,8 +118,8 @@ def passkey_add_options(request, tenant_slug):
     if refusal:
         return refusal
     json_body(request)
-    services.rate_limit(services.LIMITS_OPTIONS, request.META.get("REMOTE_ADDR") or "")
-    return JsonResponse(services.registration_begin(tenant=tenant, intent=_add_intent(current)))
+    rate_limit(LIMITS_OPTIONS, request.META.get("REMOTE_ADDR") or "")
+    return JsonResponse(registration.registration_begin(tenant=tenant, intent=_add_intent(current)))
 
 
 @idp_headers
@@ -128,8 +132,8 @@ def passkey_add_verify(request, tenant_slug):
     if refusal:
         return refusal
     body = json_body(request)
-    services.rate_limit(services.LIMITS_VERIFY, request.META.get("REMOTE_ADDR") or "")
-    done = services.registration_finish(
+    rate_limit(LIMITS_VERIFY, request.META.get("REMOTE_ADDR") or "")
+    done = registration.registration_finish(
         tenant=tenant,
         handle=body.get("handle"),
         response=body.get("credential"),
@@ -146,7 +150,7 @@ def passkey_add_verify(request, tenant_slug):
 def passkey_rename(request, tenant_slug, passkey_id):
     """Rename one of the user's passkeys."""
     tenant = request.tenant
-    current = enduser_current(request, tenant=tenant)
+    current = SignInState(request, tenant).current()
     if current is None:
         return _to_sign_in(request, tenant)
     form = PasskeyNameForm(request.POST, prefix=f"p{passkey_id}")
@@ -154,14 +158,14 @@ def passkey_rename(request, tenant_slug, passkey_id):
         messages.error(request, "Enter a name of at most 100 characters.")
         return redirect_to(request, account_url(tenant))
     try:
-        services.enduser_passkey_rename(
-            tenant=tenant,
+        manage.passkey_rename(
+            realm=tenant_realm(tenant),
             user=current.user,
             passkey_id=passkey_id,
             name=form.cleaned_data["name"],
             request=request,
         )
-    except services.SignInError as exc:
+    except PasskeyError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Passkey renamed.")
@@ -179,10 +183,10 @@ def passkey_remove(request, tenant_slug, passkey_id):
     if refusal:
         return refusal
     try:
-        services.enduser_passkey_remove(
-            tenant=tenant, user=current.user, passkey_id=passkey_id, request=request
+        manage.passkey_remove(
+            realm=tenant_realm(tenant), user=current.user, passkey_id=passkey_id, request=request
         )
-    except services.SignInError as exc:
+    except PasskeyError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, "Passkey removed.")
@@ -194,16 +198,17 @@ def passkey_remove(request, tenant_slug, passkey_id):
 def verify_email_send(request, tenant_slug):
     """Email a link proving the address of the signed-in user."""
     tenant = request.tenant
-    current = enduser_current(request, tenant=tenant)
+    state = SignInState(request, tenant)
+    current = state.current()
     if current is None:
         return _to_sign_in(request, tenant)
     try:
-        link_id = services.email_proof_send(
+        link_id = email_proof.email_proof_send(
             tenant=tenant, email=current.user.email, purpose="verify", request=request
         )
     except RateLimited as exc:
         messages.error(request, f"Too many emails. Wait {exc.retry_after} seconds.")
     else:
-        session_put(request, SESSION_PENDING_LINK, tenant, link_id)
+        state.set_pending_link(link_id)
         messages.success(request, f"We sent a confirmation link to {current.user.email}.")
     return redirect_to(request, account_url(tenant))

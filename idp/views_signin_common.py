@@ -5,15 +5,15 @@ from __future__ import annotations
 import functools
 import json
 import posixpath
-import time
 from urllib.parse import unquote
 
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
+from accounts.passkeys.errors import PasskeyError
+from accounts.passkeys.webauthn import MAX_RESPONSE_BYTES, WebAuthnError
 from accounts.ratelimit import RateLimited
-from accounts.webauthn import MAX_RESPONSE_BYTES, WebAuthnError
-from idp.signin_services import SignInError
+from idp.errors import SignInError
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -22,11 +22,6 @@ CSP = (
 )
 MAX_BODY_BYTES = MAX_RESPONSE_BYTES + 4096
 
-SESSION_PENDING_LINK = "idp_pending_link"
-SESSION_PROOF = "idp_proof"
-SESSION_SIGNUP = "idp_signup"
-SESSION_PENDING_SIGNIN = "idp_pending_signin"
-PENDING_SIGNIN_TTL = 900
 MAX_DECODE_ROUNDS = 4
 
 
@@ -66,7 +61,7 @@ def json_errors(view):
     def wrapped(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
-        except SignInError as exc:
+        except PasskeyError as exc:
             extra = {"code": exc.code} if exc.code else {}
             return json_error(exc.message, exc.status, **extra)
         except WebAuthnError as exc:
@@ -151,27 +146,3 @@ def account_url(tenant) -> str:
 def sign_in_url(tenant) -> str:
     """The tenant's sign-in page."""
     return reverse("idp:sign-in", kwargs={"tenant_slug": tenant.slug})
-
-
-def session_get(request, key: str, tenant):
-    """This tenant's entry of a per-tenant session dict."""
-    return request.session.get(key, {}).get(str(tenant.pk))
-
-
-def session_put(request, key: str, tenant, value) -> None:
-    """Set (or with None, drop) this tenant's entry of a per-tenant session dict."""
-    entries = dict(request.session.get(key, {}))
-    if value is None:
-        if entries.pop(str(tenant.pk), None) is None:
-            return
-    else:
-        entries[str(tenant.pk)] = value
-    request.session[key] = entries
-
-
-def pending_signin(request, tenant) -> dict | None:
-    """A passkey sign-in waiting for the email to be proven, if still fresh."""
-    record = session_get(request, SESSION_PENDING_SIGNIN, tenant)
-    if not isinstance(record, dict) or time.time() - record.get("at", 0) > PENDING_SIGNIN_TTL:
-        return None
-    return record

@@ -9,27 +9,15 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.models import WebAuthnCredential
-from accounts.passkeys import credentials_for, passkey_find, passkey_register, passkey_use
+from accounts.passkeys import ceremonies
+from accounts.passkeys.errors import PasskeyError
+from accounts.passkeys.manage import passkey_remove, passkey_rename, passkeys_of
+from accounts.passkeys.realm import portal_realm
+from accounts.passkeys.store import credentials_for
+from accounts.passkeys.webauthn import WebAuthnError, load_response
 from accounts.ratelimit import RateLimited, check
-from accounts.services import (
-    ServiceError,
-    passkey_remove,
-    passkey_rename,
-    portal_passkey_failure_record,
-    portal_sign_in_passkey_complete,
-)
-from accounts.webauthn import (
-    WebAuthnError,
-    authentication_options,
-    load_response,
-    parse_assertion,
-    registration_options,
-    relying_party_for,
-    verify_assertion,
-    verify_registration,
-)
+from accounts.services import portal_sign_in_passkey_complete
 from portal.forms import PasskeyRenameForm
 from portal.views.common import (
     CEREMONY_EMAIL,
@@ -44,12 +32,6 @@ from portal.views.common import (
     too_many,
 )
 
-REALM = "portal"
-
-
-def _rp():
-    return relying_party_for(name="Latchkey portal")
-
 
 def _envelope(request) -> tuple[str, dict, dict]:
     """Parse {"handle": ..., "credential": {...}, ...} from a JSON body."""
@@ -63,46 +45,34 @@ def _envelope(request) -> tuple[str, dict, dict]:
     return handle, load_response(credential), body
 
 
-def _ceremony(request, step, *, expired: str, ceremony: str):
-    """Run `step()` as (result, None); a refusal comes back as (None, JSON error response).
-
-    Every refusal other than a rate limit is audited.
-    """
+def _ceremony(request, step):
+    """Run `step()` as (result, None); a refusal comes back as (None, JSON error response)."""
     try:
         return step(), None
     except RateLimited as exc:
         return None, too_many(request, exc, as_json=True)
-    except ChallengeMissing:
-        portal_passkey_failure_record(ceremony=ceremony, reason=expired, request=request)
-        return None, json_error(expired)
     except WebAuthnError as exc:
-        portal_passkey_failure_record(ceremony=ceremony, reason=exc.message, request=request)
         return None, json_error(exc.message)
 
 
-def _assertion(request, *, ceremony: str, user=None) -> WebAuthnCredential:
+def _finish(request, *, ceremony: str, user=None) -> WebAuthnCredential:
     """Verify and record a passkey assertion; with `user`, check and passkey must be theirs."""
     handle, response, _ = _envelope(request)
-    asserted = parse_assertion(response)
-    if user is None and asserted.user_handle is None:
-        # Discoverable sign-in: the authenticator must say whose passkey this is.
-        raise WebAuthnError("The passkey did not return its user handle.")
-    record = challenge_take(handle=handle, ceremony=ceremony, realm=REALM)
-    if user is not None and record["user_id"] != user.pk:
-        raise WebAuthnError("This check was started by someone else.")
-    credential = passkey_find(asserted=asserted, realm_tenant=None)
-    if user is None:
-        check([(CEREMONY_EMAIL, credential.user.email)])
-    elif credential.user_id != user.pk:
-        raise WebAuthnError("This passkey belongs to another account.")
-    result = verify_assertion(
-        rp=_rp(),
-        asserted=asserted,
-        challenge=record["challenge"],
-        public_key=bytes(credential.public_key),
+
+    def screen(credential):
+        if user is None:
+            check([(CEREMONY_EMAIL, credential.user.email)])
+
+    done = ceremonies.authentication_finish(
+        realm=portal_realm(),
+        handle=handle,
+        response=response,
+        ceremony=ceremony,
+        user=user,
+        screen=screen,
+        request=request,
     )
-    passkey_use(credential=credential, result=result, request=request)
-    return credential
+    return done.credential
 
 
 def _limit(request, user=None) -> None:
@@ -132,9 +102,7 @@ def auth_options(request):
         _limit(request)
     except RateLimited as exc:
         return too_many(request, exc, as_json=True)
-    handle, challenge = challenge_issue(ceremony="authenticate", realm=REALM)
-    options = authentication_options(rp=_rp(), allow=[], challenge=challenge)
-    return JsonResponse({"handle": handle, "publicKey": options})
+    return JsonResponse(ceremonies.authentication_begin(realm=portal_realm()))
 
 
 @require_POST
@@ -143,11 +111,9 @@ def auth_verify(request):
 
     def step():
         _limit(request)
-        return _assertion(request, ceremony="authenticate")
+        return _finish(request, ceremony="authenticate")
 
-    credential, error = _ceremony(
-        request, step, expired="The sign-in attempt expired; please try again.", ceremony="sign_in"
-    )
+    credential, error = _ceremony(request, step)
     if error:
         return error
     sign_in(request, credential.user, method="passkey")
@@ -170,9 +136,10 @@ def reauth_options(request):
     allow = credentials_for(user)
     if not allow:
         return json_error("You have no passkey yet; sign in with an emailed link to add one.")
-    handle, challenge = challenge_issue(ceremony="reauth", realm=REALM, user_id=user.pk)
-    options = authentication_options(rp=_rp(), allow=allow, challenge=challenge)
-    return JsonResponse({"handle": handle, "publicKey": options})
+    options = ceremonies.authentication_begin(
+        realm=portal_realm(), ceremony="reauth", user_id=user.pk, allow=allow, bind_allow=False
+    )
+    return JsonResponse(options)
 
 
 @json_login_required
@@ -183,11 +150,9 @@ def reauth_verify(request):
 
     def step():
         _limit(request, user)
-        return _assertion(request, ceremony="reauth", user=user)
+        return _finish(request, ceremony="reauth", user=user)
 
-    _, error = _ceremony(
-        request, step, expired="The check expired; please try again.", ceremony="reauth"
-    )
+    _, error = _ceremony(request, step)
     if error:
         return error
     mark_fresh(request, method="passkey")
@@ -213,16 +178,7 @@ def register_options(request):
         _limit(request, user)
     except RateLimited as exc:
         return too_many(request, exc, as_json=True)
-    handle, challenge = challenge_issue(ceremony="register", realm=REALM, user_id=user.pk)
-    options = registration_options(
-        rp=_rp(),
-        user_handle=bytes(user.webauthn_handle),
-        email=user.email,
-        display_name=user.name,
-        exclude=credentials_for(user),
-        challenge=challenge,
-    )
-    return JsonResponse({"handle": handle, "publicKey": options})
+    return JsonResponse(ceremonies.registration_begin(realm=portal_realm(), user=user))
 
 
 @json_login_required
@@ -236,18 +192,18 @@ def register_verify(request):
     def step():
         _limit(request, user)
         handle, response, body = _envelope(request)
-        record = challenge_take(handle=handle, ceremony="register", realm=REALM)
-        if record["user_id"] != user.pk:
-            raise WebAuthnError("This registration was started by someone else.")
-        registered = verify_registration(rp=_rp(), response=response, challenge=record["challenge"])
         name = body.get("name") if isinstance(body.get("name"), str) else ""
-        return passkey_register(
-            user=user, registered=registered, name=name.strip()[:100], request=request
+        done = ceremonies.registration_finish(
+            realm=portal_realm(),
+            handle=handle,
+            response=response,
+            user=user,
+            name=name.strip()[:100],
+            request=request,
         )
+        return done.credential
 
-    credential, error = _ceremony(
-        request, step, expired="The registration expired; please try again.", ceremony="register"
-    )
+    credential, error = _ceremony(request, step)
     if error:
         return error
     messages.success(request, f"Passkey “{credential.name}” added.")
@@ -257,18 +213,11 @@ def register_verify(request):
 # --- list, rename, remove ---------------------------------------------------------------------
 
 
-def _own_credential(request, pk: int) -> WebAuthnCredential:
-    credential = WebAuthnCredential.objects.filter(pk=pk, user=request.user).first()
-    if credential is None:
-        raise Http404("No such passkey.")
-    return credential
-
-
 @portal_login_required
 @require_GET
 def passkeys(request):
     """The user's passkeys with created and last-used times."""
-    credentials = list(request.user.credentials.all())
+    credentials = passkeys_of(realm=portal_realm(), user=request.user)
     context = {
         "credentials": credentials,
         "may_add": _may_add(request),
@@ -282,19 +231,23 @@ def passkeys(request):
 @require_POST
 def passkey_rename_view(request, pk):
     """Rename one of the user's passkeys."""
-    credential = _own_credential(request, pk)
     form = PasskeyRenameForm(request.POST)
     if not form.is_valid():
+        if not request.user.credentials.filter(pk=pk).exists():
+            raise Http404("No such passkey.")
         messages.error(request, "A passkey name is required (at most 100 characters).")
         return redirect("portal:passkeys")
     try:
         passkey_rename(
-            credential=credential,
+            realm=portal_realm(),
             user=request.user,
+            passkey_id=pk,
             name=form.cleaned_data["name"],
             request=request,
         )
-    except ServiceError as exc:
+    except PasskeyError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
         messages.error(request, exc.message)
         return redirect("portal:passkeys")
     messages.success(request, "Passkey renamed.")
@@ -305,7 +258,8 @@ def passkey_rename_view(request, pk):
 @require_POST
 def passkey_remove_view(request, pk):
     """Remove a passkey after a fresh passkey check; never the last one."""
-    credential = _own_credential(request, pk)
+    if not request.user.credentials.filter(pk=pk).exists():
+        raise Http404("No such passkey.")
     if not is_fresh(request, allow_link=False):
         return render(
             request,
@@ -317,8 +271,10 @@ def passkey_remove_view(request, pk):
             status=403,
         )
     try:
-        passkey_remove(credential=credential, user=request.user, request=request)
-    except ServiceError as exc:
+        passkey_remove(realm=portal_realm(), user=request.user, passkey_id=pk, request=request)
+    except PasskeyError as exc:
+        if exc.status == 404:
+            raise Http404(exc.message) from exc
         return render(
             request, "error.html", {"title": "Cannot remove", "message": exc.message}, status=400
         )

@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.email_links import LinkInvalid, email_link_consume, email_link_issue
 from accounts.models import EmailLink
+from accounts.passkeys.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.ratelimit import Limit, RateLimited, check
 
 pytestmark = pytest.mark.django_db

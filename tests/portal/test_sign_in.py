@@ -111,13 +111,15 @@ def test_malformed_payloads_are_400(client, body):
 
 
 def test_passkey_of_a_tenant_end_user_cannot_sign_in_to_the_portal(client, tenant):
-    from accounts.passkeys import passkey_register
-    from accounts.webauthn import Registered
+    from accounts.passkeys.realm import tenant_realm
+    from accounts.passkeys.store import passkey_register
+    from accounts.passkeys.webauthn import Registered
 
     end_user = factories.end_user(tenant=tenant, email="eve@example.com")
     authenticator = SoftAuthenticator()
     cred = authenticator.add_credential("localhost", bytes(end_user.webauthn_handle))
     passkey_register(
+        realm=tenant_realm(tenant),
         user=end_user,
         registered=Registered(
             credential_id=cred.credential_id,

@@ -14,9 +14,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts import services as account_services
-from accounts.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.email_links import email_link_issue
 from accounts.models import AccessRequest, EmailLink, WebAuthnCredential
+from accounts.passkeys.challenges import ChallengeMissing, challenge_issue, challenge_take
 from idp.views_signin_common import safe_next
 from portal.api.tokens import api_token_create, api_token_revoke
 from tenants import services as tenant_services

@@ -8,7 +8,7 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 
-from accounts.webauthn import CHALLENGE_BYTES
+from accounts.passkeys.webauthn import CHALLENGE_BYTES
 
 HANDLE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 

@@ -1,4 +1,4 @@
-"""Relying-party rules for passkeys, shared by the portal and the tenant sign-in pages."""
+"""Relying-party rules on stored passkeys: register, find within a realm, record a use."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User, WebAuthnCredential
-from accounts.webauthn import Asserted, Authenticated, Registered, WebAuthnError
+from accounts.passkeys import errors
+from accounts.passkeys.errors import PasskeyError
+from accounts.passkeys.realm import Realm
+from accounts.passkeys.webauthn import Asserted, Authenticated, Registered
 from tenants.audit import audit_log
 
 
-class CredentialRejected(WebAuthnError):
+class CredentialRejected(PasskeyError):
     """The assertion verified cryptographically but breaks one of our rules."""
 
 
@@ -20,7 +23,7 @@ def credentials_for(user: User) -> list[tuple[bytes, list]]:
 
 
 def passkey_register(
-    *, user: User, registered: Registered, name: str = "", request=None
+    *, realm: Realm, user: User, registered: Registered, name: str = "", request=None
 ) -> WebAuthnCredential:
     """Store a verified credential; a credential ID already on file is refused."""
     try:
@@ -34,14 +37,14 @@ def passkey_register(
                 aaguid=registered.aaguid,
                 backup_eligible=registered.backup_eligible,
                 backup_state=registered.backup_state,
-                name=(name or "Passkey")[:100],
+                name=(name or "Passkey")[: errors.NAME_MAX_LENGTH],
             )
     except IntegrityError as exc:
-        raise WebAuthnError("This passkey is already registered.") from exc
+        raise PasskeyError("This passkey is already registered.") from exc
     audit_log(
-        action="passkey.registered",
-        actor=user if user.tenant_id is None else None,
-        tenant=user.tenant,
+        action=realm.action("registered"),
+        actor=realm.actor(user),
+        tenant=realm.tenant,
         target=credential,
         details={"user": user.subject, "aaguid": registered.aaguid},
         request=request,
@@ -49,15 +52,15 @@ def passkey_register(
     return credential
 
 
-def passkey_find(*, asserted: Asserted, realm_tenant) -> WebAuthnCredential:
+def passkey_find(*, realm: Realm, asserted: Asserted) -> WebAuthnCredential:
     """Find the credential named by an assertion within one realm, checking the user handle."""
     credential = (
         WebAuthnCredential.objects.select_related("user")
-        .filter(credential_id=asserted.credential_id, user__tenant=realm_tenant)
+        .filter(credential_id=asserted.credential_id, user__tenant=realm.tenant)
         .first()
     )
     if credential is None or not credential.user.is_active:
-        raise CredentialRejected("This passkey is not registered here.")
+        raise CredentialRejected(errors.NOT_REGISTERED)
     if asserted.user_handle is not None and bytes(credential.user.webauthn_handle) != bytes(
         asserted.user_handle
     ):
@@ -65,7 +68,9 @@ def passkey_find(*, asserted: Asserted, realm_tenant) -> WebAuthnCredential:
     return credential
 
 
-def passkey_use(*, credential, result: Authenticated, request=None) -> WebAuthnCredential:
+def passkey_use(
+    *, realm: Realm, credential, result: Authenticated, request=None
+) -> WebAuthnCredential:
     """Record a verified sign-in; a non-increasing counter flags the passkey and refuses."""
     with transaction.atomic():
         locked = WebAuthnCredential.objects.select_for_update().get(pk=credential.pk)
@@ -75,8 +80,8 @@ def passkey_use(*, credential, result: Authenticated, request=None) -> WebAuthnC
             locked.possibly_cloned = True
             locked.save(update_fields=["possibly_cloned"])
             audit_log(
-                action="passkey.clone_suspected",
-                tenant=credential.user.tenant,
+                action=realm.action("clone_suspected"),
+                tenant=realm.tenant,
                 target=locked,
                 details={"stored_count": stored, "presented_count": new},
                 request=request,
@@ -93,4 +98,5 @@ def passkey_use(*, credential, result: Authenticated, request=None) -> WebAuthnC
         )
     if result.backup_eligible != locked.backup_eligible:
         raise CredentialRejected("The passkey's backup eligibility changed.")
+    locked.user = credential.user  # already loaded with the credential; saves a query
     return locked

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import webauthn
-from django.conf import settings
 from webauthn.helpers import parse_authentication_credential_json
 from webauthn.helpers.cose import COSEAlgorithmIdentifier
 from webauthn.helpers.exceptions import WebAuthnException
@@ -41,21 +39,11 @@ class WebAuthnError(Exception):
 
 @dataclass(frozen=True)
 class RelyingParty:
-    """RP ID, name and origin: all from one configuration, never partly from the request."""
+    """RP ID, name and the origins allowed to answer: from a Realm, never from the request."""
 
     id: str
     name: str
-    origin: str
-
-
-def relying_party_for(*, name: str, rp_id: str = "", origin: str = "") -> RelyingParty:
-    """Build an RP, defaulting both ID and origin to PUBLIC_URL."""
-    public = urlsplit(settings.PUBLIC_URL)
-    return RelyingParty(
-        id=rp_id or public.hostname,
-        name=name,
-        origin=origin or f"{public.scheme}://{public.netloc}",
-    )
+    origins: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -170,7 +158,7 @@ def verify_registration(*, rp: RelyingParty, response: dict, challenge: bytes) -
             credential=response,
             expected_challenge=challenge,
             expected_rp_id=rp.id,
-            expected_origin=rp.origin,
+            expected_origin=list(rp.origins),
             require_user_verification=True,
             supported_pub_key_algs=SUPPORTED_ALGORITHMS,
         )
@@ -220,9 +208,9 @@ def verify_assertion(
             credential=asserted.raw,
             expected_challenge=challenge,
             expected_rp_id=rp.id,
-            expected_origin=rp.origin,
+            expected_origin=list(rp.origins),
             credential_public_key=public_key,
-            # 0 disables the library's counter check; passkeys.py applies ours with auditing.
+            # 0 disables the library's counter check; store.passkey_use applies ours with auditing.
             credential_current_sign_count=0,
             require_user_verification=True,
         )

@@ -1,0 +1,269 @@
+"""Proving an email address at a tenant: one-time codes and links, sent and used up."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass, replace
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.email_links import LinkInvalid, email_link_consume, email_link_issue
+from accounts.mail import mail_send
+from accounts.models import EmailLink, User
+from idp.errors import SignInError
+from idp.limits import LIMITS_CODE_IP, LIMITS_MAIL_EMAIL, LIMITS_MAIL_IP, rate_limit
+from idp.revocation import evict_unproven_passkeys
+from tenants.audit import audit_log, client_ip
+from tenants.oidc.crypto import keyed_digest
+
+CODE_DIGITS = 6
+CODE_MAX_ATTEMPTS = 5
+CODE_TTL_SECONDS = 600
+RECOVERY_TTL_SECONDS = 900
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A proven email address (by code or link), kept in the session until used."""
+
+    purpose: str
+    email: str
+    user_id: int | None
+    link_id: int
+    names: dict
+    next: str
+    # Passkeys removed because this proof was the address's first (see _evict_unproven_passkeys)
+    # and whether the account is left without one.
+    passkeys_removed: int = 0
+    needs_passkey: bool = False
+
+    def as_session(self) -> dict:
+        """JSON-safe form for the session (SignInState.set_proof stamps the time)."""
+        return dict(self.__dict__)
+
+
+def proof_from_session(record) -> Proof | None:
+    """A proof from its session form (SignInState.proof() keeps only young ones)."""
+    if not isinstance(record, dict):
+        return None
+    return Proof(
+        purpose=record["purpose"],
+        email=record["email"],
+        user_id=record.get("user_id"),
+        link_id=record["link_id"],
+        names=record.get("names") or {},
+        next=record.get("next") or "",
+    )
+
+
+def _code_digest(code: str, salt: str) -> str:
+    return keyed_digest(f"{salt}:{code}", "idp-email-code")
+
+
+def _issue(*, tenant, purpose: str, email: str, user, names: dict, next_url: str, ttl: int):
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    salt = secrets.token_urlsafe(12)
+    token = email_link_issue(
+        purpose=purpose,
+        email=email,
+        tenant=tenant,
+        user=user,
+        ttl=ttl,
+        payload={
+            "names": names,
+            "next": next_url,
+            "code_salt": salt,
+            "code_digest": _code_digest(code, salt),
+            "attempts": 0,
+        },
+    )
+    link = EmailLink.objects.get(digest=keyed_digest(token, "email-link"))
+    kind = {"signup": "signup", "recovery": "recovery", "verify": "verify"}[purpose]
+    url = settings.PUBLIC_URL + reverse(
+        "idp:signin-email-link", kwargs={"tenant_slug": tenant.slug, "kind": kind, "token": token}
+    )
+    return link, code, url
+
+
+def email_proof_send(
+    *,
+    tenant,
+    email: str,
+    purpose: str,
+    names: dict | None = None,
+    next_url: str = "",
+    request=None,
+) -> int | None:
+    """Email a one-time code and link proving the address; the answer never says whether an
+    account exists. Returns the link id to remember in the session (None if nothing was sent)."""
+    rate_limit(LIMITS_MAIL_IP, client_ip(request) or "")
+    rate_limit(LIMITS_MAIL_EMAIL, f"{tenant.pk}:{email}")
+    user = User.objects.for_tenant(tenant).by_email(email).filter(is_active=True).first()
+    context = {"tenant": tenant, "email": email}
+    if purpose == "verify":
+        if user is None or user.email_verified:
+            return None
+        link, code, url = _issue(
+            tenant=tenant,
+            purpose=EmailLink.Purpose.VERIFY,
+            email=email,
+            user=user,
+            names={},
+            next_url=next_url,
+            ttl=CODE_TTL_SECONDS,
+        )
+        template = "idp_verify"
+    elif user is not None:
+        # A sign-up for a taken address, or a recovery request: the owner gets a recovery
+        # email either way, and the page says the same thing as for a new address.
+        link, code, url = _issue(
+            tenant=tenant,
+            purpose=EmailLink.Purpose.RECOVERY,
+            email=email,
+            user=user,
+            names={},
+            next_url=next_url,
+            ttl=RECOVERY_TTL_SECONDS,
+        )
+        template = "idp_recovery" if purpose == "recovery" else "idp_signup_existing"
+    elif purpose == "signup":
+        link, code, url = _issue(
+            tenant=tenant,
+            purpose=EmailLink.Purpose.SIGNUP,
+            email=email,
+            user=None,
+            names=names or {},
+            next_url=next_url,
+            ttl=CODE_TTL_SECONDS,
+        )
+        template = "idp_signup"
+    else:
+        audit_log(
+            action="enduser.recovery_requested",
+            tenant=tenant,
+            details={"known": False},
+            request=request,
+        )
+        return None
+    mail_send(
+        template=template,
+        to=email,
+        context={**context, "code": code, "url": url, "minutes": _minutes(link)},
+    )
+    audit_log(
+        action={
+            "signup": "enduser.signup_email_sent",
+            "verify": "enduser.verify_email_sent",
+        }.get(purpose, "enduser.recovery_requested"),
+        tenant=tenant,
+        target=user,
+        details={"link_purpose": link.purpose, "known": user is not None},
+        request=request,
+    )
+    return link.pk
+
+
+def _minutes(link) -> int:
+    return max(1, round((link.expires_at - timezone.now()).total_seconds() / 60))
+
+
+def _proof_of(link: EmailLink) -> Proof:
+    return Proof(
+        purpose=link.purpose,
+        email=link.email,
+        user_id=link.user_id,
+        link_id=link.pk,
+        names=link.payload.get("names") or {},
+        next=link.payload.get("next") or "",
+    )
+
+
+def email_code_check(*, tenant, link_id, code: str, keep_passkey_ids=(), request=None) -> Proof:
+    """Use up the link whose code was typed; five wrong codes burn it. `keep_passkey_ids`: the
+    passkeys this browser signed in with (kept if this proof is the address's first)."""
+    rate_limit(LIMITS_CODE_IP, client_ip(request) or "")
+    wrong = SignInError("That code is not right. Check the email and try again.")
+    if not isinstance(link_id, int):
+        raise wrong
+    with transaction.atomic():
+        link = EmailLink.objects.select_for_update().filter(pk=link_id, tenant=tenant).first()
+        if link is None:
+            raise wrong
+        if link.used_at is not None:
+            raise SignInError("This code was already used, or too many wrong codes were tried.")
+        if link.expires_at <= timezone.now():
+            raise SignInError("This code has expired. Ask for a new one.")
+        payload = dict(link.payload)
+        expected = payload.get("code_digest", "")
+        if not hmac.compare_digest(expected, _code_digest(code, payload.get("code_salt", ""))):
+            payload["attempts"] = int(payload.get("attempts", 0)) + 1
+            link.payload = payload
+            fields = ["payload"]
+            if payload["attempts"] >= CODE_MAX_ATTEMPTS:
+                link.used_at = timezone.now()
+                fields.append("used_at")
+            link.save(update_fields=fields)
+            failed = True
+        else:
+            link.used_at = timezone.now()
+            link.save(update_fields=["used_at"])
+            failed = False
+    if failed:
+        audit_log(
+            action="enduser.email_code_failed",
+            tenant=tenant,
+            details={"reason": wrong.message},
+            request=request,
+        )
+        raise wrong
+    return _apply_proof(
+        link=link, tenant=tenant, keep_passkey_ids=keep_passkey_ids, request=request
+    )
+
+
+def email_link_open(*, tenant, kind: str, token: str, keep_passkey_ids=(), request=None) -> Proof:
+    """Use up an emailed link (after the person pressed the button on its page)."""
+    purpose = {"signup": "signup", "recovery": "recovery", "verify": "verify"}.get(kind)
+    if purpose is None:
+        raise SignInError("This link is not valid.")
+    try:
+        link = email_link_consume(token=token, purpose=purpose, tenant=tenant)
+    except LinkInvalid as exc:
+        raise SignInError(exc.reason) from exc
+    return _apply_proof(
+        link=link, tenant=tenant, keep_passkey_ids=keep_passkey_ids, request=request
+    )
+
+
+def _apply_proof(*, link: EmailLink, tenant, keep_passkey_ids=(), request) -> Proof:
+    proof = _proof_of(link)
+    if link.purpose == EmailLink.Purpose.VERIFY and link.user_id is not None:
+        with transaction.atomic():
+            user = (
+                User.objects.for_tenant(tenant)
+                .select_for_update()
+                .filter(pk=link.user_id, email_verified_at__isnull=True)
+                .first()
+            )
+            if user is not None:
+                user.email_verified_at = timezone.now()
+                user.save(update_fields=["email_verified_at"])
+                removed, left = evict_unproven_passkeys(
+                    user=user,
+                    tenant=tenant,
+                    proof="verify",
+                    keep_passkey_ids=keep_passkey_ids,
+                    request=request,
+                )
+                proof = replace(proof, passkeys_removed=removed, needs_passkey=left == 0)
+    audit_log(
+        action="enduser.email_proven",
+        tenant=tenant,
+        details={"purpose": link.purpose, "link": link.pk},
+        request=request,
+    )
+    return proof

@@ -1,0 +1,80 @@
+"""Signing in with a passkey at a tenant: options (real or decoy) and the verified assertion."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+from accounts.models import User, WebAuthnCredential, normalize_email
+from accounts.passkeys import ceremonies
+from accounts.passkeys.realm import tenant_realm
+from tenants.oidc.crypto import keyed_digest
+
+AMR_DEVICE_BOUND = ["hwk", "user", "mfa"]
+AMR_SYNCED = ["swk", "user", "mfa"]
+
+
+def amr_for(credential: WebAuthnCredential) -> list[str]:
+    """RFC 8176 amr for a UV passkey: hwk when device-bound, swk when it syncs (backup)."""
+    return list(AMR_SYNCED if credential.backup_eligible else AMR_DEVICE_BOUND)
+
+
+def _decoy_credentials(tenant, email: str) -> list[tuple[bytes, list]]:
+    """Stable fake credential descriptors for an unknown email (same every time it is asked)."""
+    seed = bytes.fromhex(keyed_digest(f"{tenant.pk}:{email}", "idp-decoy-credentials"))
+    count = 1 + seed[0] % 2
+    decoys = []
+    for i in range(count):
+        length = (16, 20, 32, 48)[seed[1 + i] % 4]
+        raw = hmac.new(seed, f"credential-{i}".encode(), hashlib.sha512).digest()
+        decoys.append((raw[:length], ["hybrid", "internal"]))
+    return decoys
+
+
+def signin_options(*, tenant, email: str = "") -> dict:
+    """Request options: the user's passkeys for a known email, decoys for an unknown one,
+    or an empty allow list for the discoverable (autofill) flow. The shape never differs."""
+    user_id = None
+    if email:
+        # One query for the user's passkeys; no passkeys and no user look the same.
+        rows = list(
+            WebAuthnCredential.objects.filter(
+                user__tenant=tenant, user__email=normalize_email(email), user__is_active=True
+            ).values_list("user_id", "credential_id", "transports")
+        )
+        if rows:
+            user_id = rows[0][0]
+            allow = [(bytes(cid), transports) for _uid, cid, transports in rows]
+        else:
+            allow = _decoy_credentials(tenant, email)
+        mode = "email"
+    else:
+        allow, mode = [], "discoverable"
+    return ceremonies.authentication_begin(
+        realm=tenant_realm(tenant), user_id=user_id, allow=allow, data={"mode": mode}
+    )
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A verified passkey sign-in."""
+
+    user: User
+    credential: WebAuthnCredential
+    amr: list[str]
+    method: str
+
+
+def signin_verify(*, tenant, handle, response, request=None) -> SignedIn:
+    """Verify an assertion against its single-use challenge and our relying-party rules."""
+    done = ceremonies.authentication_finish(
+        realm=tenant_realm(tenant), handle=handle, response=response, request=request
+    )
+    credential = done.credential
+    return SignedIn(
+        user=credential.user,
+        credential=credential,
+        amr=amr_for(credential),
+        method=done.data["mode"],
+    )
