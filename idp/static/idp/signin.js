@@ -45,8 +45,7 @@
 
   async function startAutofill() {
     root.dataset.autofill = "unavailable";
-    if (!L.supported() || !PublicKeyCredential.isConditionalMediationAvailable) return;
-    if (!(await PublicKeyCredential.isConditionalMediationAvailable())) return;
+    if (!(await L.conditionalAvailable())) return;
     root.dataset.autofill = "offered";
     conditional = new AbortController();
     const signal = conditional.signal;

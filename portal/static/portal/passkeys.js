@@ -1,4 +1,4 @@
-/* My passkeys: fresh passkey check, then create a new passkey. */
+/* My passkeys: fresh passkey check, then create a new passkey (WebAuthn via latchkey/webauthn.js). */
 (function () {
   "use strict";
   const W = window.LatchkeyWebAuthn;
@@ -8,37 +8,33 @@
 
   async function reauth() {
     const start = await W.postJSON(root.dataset.reauthOptionsUrl, {}, root);
-    const cred = await navigator.credentials.get({ publicKey: W.requestOptions(start.publicKey) });
-    await W.postJSON(
-      root.dataset.reauthVerifyUrl, { handle: start.handle, credential: W.credentialToJSON(cred) }, root
-    );
+    const credential = await W.get(start.publicKey);
+    await W.postJSON(root.dataset.reauthVerifyUrl, { handle: start.handle, credential: credential }, root);
   }
 
   async function register() {
     const start = await W.postJSON(root.dataset.registerOptionsUrl, {}, root);
-    const cred = await navigator.credentials.create({ publicKey: W.creationOptions(start.publicKey) });
+    const credential = await W.create(start.publicKey);
     const name = (document.getElementById("passkey-name").value || "").trim();
     const done = await W.postJSON(
-      root.dataset.registerVerifyUrl,
-      { handle: start.handle, credential: W.credentialToJSON(cred), name: name },
-      root
+      root.dataset.registerVerifyUrl, { handle: start.handle, credential: credential, name: name }, root
     );
     window.location.assign(done.redirect);
   }
 
-  function report(err) {
-    W.showError(errorEl, (err && err.message) || "The passkey ceremony failed.");
+  function reporter(kind) {
+    return function (err) { W.showError(errorEl, W.explain(err, kind)); };
   }
 
   const reauthButton = document.getElementById("reauth-button");
   if (reauthButton) {
     reauthButton.addEventListener("click", function () {
       W.showError(errorEl, "");
-      reauth().then(function () { window.location.reload(); }).catch(report);
+      reauth().then(function () { window.location.reload(); }).catch(reporter("get"));
     });
   }
   document.getElementById("add-passkey").addEventListener("click", function () {
     W.showError(errorEl, "");
-    register().catch(report);
+    register().catch(reporter("create"));
   });
 })();
