@@ -24,6 +24,8 @@ SESSION_PENDING_SIGNIN = "idp_pending_signin"
 PENDING_SIGNIN_TTL = 900
 PROOF_TTL = 900
 SIGNUP_TTL = 900
+# Adding or removing a passkey needs a sign-in this recent (a stolen old session cannot).
+REAUTH_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,10 @@ class EndUserSignIn:
     auth_time: int
     amr: list[str]
     passkey_id: int | None = None
+
+    def is_recent(self) -> bool:
+        """Recent enough to add or remove passkeys (REAUTH_SECONDS)."""
+        return time.time() - self.auth_time <= REAUTH_SECONDS
 
 
 def _rotate_session_key(session) -> None:

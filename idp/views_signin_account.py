@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -30,8 +29,6 @@ from idp.views_signin_common import (
     sign_in_url,
 )
 
-# Adding or removing a passkey needs a sign-in this recent (a stolen old session cannot).
-REAUTH_SECONDS = 300
 REAUTH_MESSAGE = "To change your passkeys, confirm it is you: sign in again."
 
 
@@ -39,10 +36,6 @@ def _to_sign_in(request, tenant):
     return redirect_to(
         request, sign_in_url(tenant) + "?" + urlencode({"next": account_url(tenant)})
     )
-
-
-def _is_recent(current) -> bool:
-    return time.time() - current.auth_time <= REAUTH_SECONDS
 
 
 def _reauth_url(tenant, current) -> str:
@@ -66,7 +59,7 @@ def _fresh_sign_in(request, tenant, *, when_signed_out):
     current = SignInState(request, tenant).current()
     if current is None:
         return None, when_signed_out()
-    if not _is_recent(current):
+    if not current.is_recent():
         return None, _reauth_required(request, tenant, current)
     return current, None
 
