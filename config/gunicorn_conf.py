@@ -8,16 +8,9 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 10
 accesslog = None
+# PROMETHEUS_MULTIPROC_DIR is emptied by whoever deploys (before the first start), not here:
+# counters of workers that died, even by SIGKILL, stay in it and keep being added up.
 
-
-def on_starting(server):
-    """Start from an empty metrics directory: files of a previous run would be added up."""
-    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if directory:
-        os.makedirs(directory, exist_ok=True)
-        for name in os.listdir(directory):
-            if name.endswith(".db"):
-                os.remove(os.path.join(directory, name))
 
 
 def child_exit(server, worker):
