@@ -78,7 +78,9 @@ def _ready_response():
     failed = [name for name, ok in checks.items() if not ok]
     if failed:
         logger.warning("not ready: %s does not answer", ", ".join(failed))
-        return _no_store(JsonResponse({"status": "unavailable"}, status=503))
+        response = JsonResponse({"status": "unavailable"}, status=503)
+        response._has_been_logged = True  # the line above says it; no django.request error too
+        return _no_store(response)
     return _no_store(JsonResponse({"status": "ready"}))
 
 

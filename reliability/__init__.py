@@ -1,1 +1,1 @@
-"""`make reliability`: a two-node stack on loopback, faults under load, and what was lost (nothing)."""
+"""`make reliability`: two web nodes on loopback, faults injected under load, nothing lost."""

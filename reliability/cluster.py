@@ -16,7 +16,26 @@ from pathlib import Path
 
 import requests
 
+import bench.stack
 from bench.stack import PG_BIN, ROOT, Service, Stack, StackError, _as_pg_user, _read_pid
+
+
+def _port_free(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:port; connections left in TIME_WAIT by a service we
+    stopped do not count (the servers themselves bind with SO_REUSEADDR too)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+# Restarting Redis or a node on its own port must not wait for TIME_WAIT to clear.
+bench.stack.port_free = _port_free
 
 # Our port range is 17000-17999.
 PG_PORT, REDIS_PORT, PROXY_PORT = 17010, 17011, 17080
@@ -42,8 +61,8 @@ frontend web
     # No node ready: people get a page, programs JSON (as the app itself answers).
     acl none_ready nbsrv(nodes) eq 0
     acl wants_html req.hdr(accept) -m sub text/html
-    http-request return status 503 content-type "text/html" string "<!doctype html><title>Temporarily unavailable</title><h1>Temporarily unavailable</h1><p>Please try again in a moment.</p>" hdr Retry-After 5 if none_ready wants_html
-    http-request return status 503 content-type "application/json" string "{{\\"error\\": \\"temporarily_unavailable\\"}}" hdr Retry-After 5 if none_ready
+    http-request return status 503 content-type "text/html" {page} if none_ready wants_html
+    http-request return status 503 content-type "application/json" {json} if none_ready
     default_backend nodes
 backend nodes
     balance roundrobin
@@ -54,6 +73,14 @@ backend nodes
     http-response set-header X-Node %[srv_name]
 {servers}
 """
+
+
+PROXY_PAGE = (
+    'string "<!doctype html><title>Temporarily unavailable</title>'
+    "<h1>Temporarily unavailable</h1>"
+    '<p>Please try again in a moment.</p>" hdr Retry-After 5'
+)
+PROXY_JSON = 'string "{\\"error\\": \\"temporarily_unavailable\\"}" hdr Retry-After 5'
 
 
 def haproxy_binary() -> str:
@@ -153,7 +180,11 @@ class Cluster:
             f"    server node{i + 1} 127.0.0.1:{port} check" for i, port in enumerate(NODE_PORTS)
         )
         config = self.stack.dir / "haproxy.cfg"
-        config.write_text(HAPROXY_CONFIG.format(proxy=PROXY_PORT, servers=servers))
+        config.write_text(
+            HAPROXY_CONFIG.format(
+                proxy=PROXY_PORT, servers=servers, page=PROXY_PAGE, json=PROXY_JSON
+            )
+        )
         self.proxy = self.stack.start_process(
             "haproxy", [haproxy_binary(), "-db", "-f", str(config)], port=PROXY_PORT
         )

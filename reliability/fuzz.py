@@ -179,7 +179,6 @@ def api_schema(base: str, api_token: str, *, examples: int, seconds: float) -> F
     result = FuzzResult()
     try:
         import schemathesis
-        from hypothesis import HealthCheck, given, settings
     except ImportError:
         return result
     headers = {"Authorization": f"Bearer {api_token}"}
@@ -192,22 +191,28 @@ def api_schema(base: str, api_token: str, *, examples: int, seconds: float) -> F
         if operation.method.upper() == "DELETE" or "revoke" in operation.path:
             continue  # keep the drill's own tenants and tokens intact
 
-        @settings(
-            max_examples=examples,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def run(case):
-            if case.path_parameters and "slug" in case.path_parameters:
-                case.path_parameters["slug"] = "drill-fuzz"
-            try:
-                answer = case.call(base_url=base, headers=headers, timeout=20)
-            except requests.RequestException:
-                return
-            result.saw(f"{operation.method.upper()} {operation.path}", answer.status_code)
-
-        run()
+        _fuzz_operation(operation, base, headers, examples, result)
     return result
+
+
+def _fuzz_operation(operation, base: str, headers: dict, examples: int, result: FuzzResult):
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def run(case):
+        if case.path_parameters and "slug" in case.path_parameters:
+            case.path_parameters["slug"] = "drill-fuzz"
+        try:
+            answer = case.call(base_url=base, headers=headers, timeout=20)
+        except requests.RequestException:
+            return
+        result.saw(f"{operation.method.upper()} {operation.path}", answer.status_code)
+
+    run()

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import itertools
 import json
+import re
 import secrets
 import threading
 import time
@@ -147,6 +149,22 @@ class SignInResult:
     replay_status: int | None = None
 
 
+_HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
+
+
+def _code_of(response) -> str:
+    """The code from a redirect (query) or from the form_post page the tenant answers with."""
+    if response.status_code == 302:
+        params = {
+            k: v[0] for k, v in parse_qs(urlsplit(response.headers["Location"]).query).items()
+        }
+    else:
+        params = {k: html.unescape(v) for k, v in _HIDDEN.findall(response.text)}
+    if "code" not in params:
+        raise StepFailed("authorize-signed-in", response.status_code, "no-code")
+    return params["code"]
+
+
 def _pkce() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
@@ -189,12 +207,9 @@ def sign_in(
     member.acked_count = count
     target = urlsplit(verified.get("redirect") or authorize)
     second = person.call(
-        "authorize-signed-in", "GET", f"{next(b)}{target.path}?{target.query}", expect=(302,)
+        "authorize-signed-in", "GET", f"{next(b)}{target.path}?{target.query}", expect=(200, 302)
     )
-    params = parse_qs(urlsplit(second.headers["Location"]).query)
-    if "code" not in params:
-        raise StepFailed("authorize-signed-in", 302, "no-code")
-    code = params["code"][0]
+    code = _code_of(second)
     form = {
         "grant_type": "authorization_code",
         "code": code,
