@@ -32,3 +32,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m bench
+
+# Two web nodes behind HAProxy, faults under load, invariants checked (docs/reliability.md).
+.PHONY: reliability
+reliability: $(STAMP)
+	$(PY) -m reliability

@@ -15,7 +15,8 @@ import pytest
 import requests
 from django.conf import settings
 
-from tests.tenants.keys_processes import child_env, is_postgres
+from tests.support.backends import require_backend
+from tests.tenants.keys_processes import child_env
 
 # Our own port range (17000-17999); the unit tests use its top hundred.
 PORTS = range(17900, 18000)
@@ -48,8 +49,7 @@ def wait_until(check, seconds: float = 30.0) -> bool:
 
 
 def needs_postgres():
-    if not is_postgres():
-        pytest.skip("the server process must share the test database: needs PostgreSQL")
+    require_backend("postgresql", "the server process must share the test database")
 
 
 @contextlib.contextmanager
