@@ -68,7 +68,10 @@ backend nodes
     balance roundrobin
     option httpchk GET /health/ready
     http-check expect status 200
-    default-server inter 1s fall 2 rise 2
+    # A sync worker serves one request at a time: queue the rest here, not in the node's
+    # backlog, so the health check never waits behind a crowd (and times out on a busy node).
+    timeout check 5s
+    default-server inter 1s fall 3 rise 2 maxconn 2
     # Which node answered, so the drill can show that one sign-in used both.
     http-response set-header X-Node %[srv_name]
 {servers}

@@ -111,7 +111,7 @@ class Load:
                     member = None
             ok = self.one(n, tenant, member, replay)
             if not ok:
-                time.sleep(0.3)  # a person whose attempt failed waits before trying again
+                time.sleep(1.0)  # a person whose attempt failed waits a moment before trying again
 
     def one(self, n: int, tenant: dict, member: Member | None, replay: bool, bases=None) -> bool:
         """One journey: a sign-in if `member` is given, else a sign-up. True if it completed."""
