@@ -10,8 +10,8 @@ from urllib.parse import unquote
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
-from accounts.passkeys.errors import PasskeyError
-from accounts.passkeys.webauthn import MAX_RESPONSE_BYTES, WebAuthnError
+from accounts.passkeys.ceremonies import MAX_RESPONSE_BYTES
+from accounts.passkeys.errors import PasskeyError, WebAuthnError
 from accounts.ratelimit import RateLimited
 from idp.errors import SignInError
 

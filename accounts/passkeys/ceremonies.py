@@ -15,7 +15,9 @@ from accounts.passkeys import errors
 from accounts.passkeys.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.passkeys.errors import PasskeyError
 from accounts.passkeys.realm import Realm
-from accounts.passkeys.store import credentials_for, passkey_find, passkey_register, passkey_use
+from accounts.passkeys.store import credentials_for as credentials_for
+from accounts.passkeys.store import passkey_find, passkey_register, passkey_use
+from accounts.passkeys.webauthn import MAX_RESPONSE_BYTES as MAX_RESPONSE_BYTES
 from accounts.passkeys.webauthn import (
     WebAuthnError,
     authentication_options,

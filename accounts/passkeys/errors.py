@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accounts.errors import ServiceError
 from accounts.models import WebAuthnCredential
-from accounts.passkeys.webauthn import WebAuthnError
+from accounts.passkeys.webauthn import WebAuthnError as WebAuthnError
 
 EXPIRED = {
     "authenticate": "This sign-in attempt expired or was already used. Try again.",

@@ -11,11 +11,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import WebAuthnCredential
 from accounts.passkeys import ceremonies
-from accounts.passkeys.errors import PasskeyError
+from accounts.passkeys.errors import PasskeyError, WebAuthnError
 from accounts.passkeys.manage import passkey_remove, passkey_rename, passkeys_of
 from accounts.passkeys.realm import portal_realm
-from accounts.passkeys.store import credentials_for
-from accounts.passkeys.webauthn import WebAuthnError, load_response
 from accounts.ratelimit import RateLimited, check
 from accounts.services import portal_sign_in_passkey_complete
 from portal.forms import PasskeyRenameForm
@@ -35,14 +33,14 @@ from portal.views.common import (
 
 def _envelope(request) -> tuple[str, dict, dict]:
     """Parse {"handle": ..., "credential": {...}, ...} from a JSON body."""
-    body = load_response(request.body)
+    body = ceremonies.load_response(request.body)
     credential = body.get("credential")
     if not isinstance(credential, dict):
         raise WebAuthnError("The passkey response is missing.")
     handle = body.get("handle")
     if not isinstance(handle, str):
         raise WebAuthnError("The ceremony handle is missing.")
-    return handle, load_response(credential), body
+    return handle, ceremonies.load_response(credential), body
 
 
 def _ceremony(request, step):
@@ -133,7 +131,7 @@ def reauth_options(request):
         _limit(request, user)
     except RateLimited as exc:
         return too_many(request, exc, as_json=True)
-    allow = credentials_for(user)
+    allow = ceremonies.credentials_for(user)
     if not allow:
         return json_error("You have no passkey yet; sign in with an emailed link to add one.")
     options = ceremonies.authentication_begin(
