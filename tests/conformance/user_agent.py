@@ -93,22 +93,28 @@ class Browser:
         cookie = self.client.cookies.get(settings.CSRF_COOKIE_NAME)
         return cookie.value if cookie else ""
 
-    def request(self, method: str, url: str, data=None, *, json_body=None):
-        """One request as the page would send it (Origin and CSRF header on POSTs)."""
+    def request(self, method: str, url: str, data=None, *, json_body=None, origin=None):
+        """One request as the page would send it (Origin and CSRF header on POSTs).
+
+        `origin` sets another Origin header (a foreign page's form, or "null" as Chromium
+        sends for a form on a no-referrer page); such a form has no CSRF header."""
         extra = {"HTTP_HOST": self.host, "secure": self.secure}
         if method == "GET":
             return self.client.get(self._local(url), **extra)
-        extra.update(HTTP_ORIGIN=self.origin, HTTP_X_CSRFTOKEN=self._csrf())
+        if origin is None:
+            extra.update(HTTP_ORIGIN=self.origin, HTTP_X_CSRFTOKEN=self._csrf())
+        else:
+            extra.update(HTTP_ORIGIN=origin)
         if json_body is not None:
             return self.client.post(
                 self._local(url), json.dumps(json_body), content_type="application/json", **extra
             )
         return self.client.post(self._local(url), data or {}, **extra)
 
-    def go(self, url: str, *, method="GET", data=None, sign_in=True) -> Arrival:
+    def go(self, url: str, *, method="GET", data=None, sign_in=True, origin=None) -> Arrival:
         """Navigate; follow the IdP's redirects, sign in when asked (if `sign_in`)."""
         current = urljoin(self.origin + "/", url)
-        response = self.request(method, current, data)
+        response = self.request(method, current, data, origin=origin)
         signed_in_here = False
         for _ in range(12):
             if response.status_code in REDIRECTS:
@@ -151,9 +157,10 @@ class Browser:
         assert body["status"] == "signed_in", body
         return body["redirect"]
 
-    def submit(self, arrival: Arrival, having: str, **overrides) -> Arrival:
+    def submit(self, arrival: Arrival, having: str, *, origin=None, **overrides) -> Arrival:
         """Submit the page's form that has a field named `having`, as the browser would."""
         form = next(f for f in page_forms(arrival.text) if having in f["fields"])
         action = urljoin(arrival.url, form["attrs"].get("action") or arrival.url)
         method = form["attrs"].get("method", "get").upper()
-        return self.go(action, method=method, data={**form["fields"], **overrides})
+        data = {**form["fields"], **overrides}
+        return self.go(action, method=method, data=data, origin=origin)
