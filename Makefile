@@ -17,10 +17,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data
-	@echo "Portal:        http://localhost:8000/portal/"
-	@echo "Support admin: http://localhost:8000/admin/"
-	@echo "Demo IdP:      http://localhost:8000/t/demo/.well-known/openid-configuration"
-	@echo "API docs:      http://localhost:8000/api/docs/"
+	@# The "links" process prints the sign-in links last, once the server answers.
 	$(VENV)/bin/honcho start -f Procfile
 
 test: $(STAMP)

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "config.requestlog.RequestObservationMiddleware",
     # First: strip forwarded headers from untrusted peers before anything reads them.
     "config.middleware.TrustedProxyMiddleware",
+    # Development only (a no-op in production): other host names go to PUBLIC_URL's host.
+    "config.dev_host.DevelopmentHostRedirectMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.RejectUnsafeTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -106,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.context_processors.development",
             ],
         },
     },
@@ -178,7 +181,16 @@ STATIC_ROOT = VAR_DIR / "static"
 # The one design system (static/latchkey/) is shared by the portal and the sign-in pages.
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Development: unless another backend is named, mail lands in the development mailbox (var/mail),
+# readable at /portal/dev/mail/. Production never has it.
+DEV_MAILBOX_BACKEND = "accounts.mailbox.MailboxBackend"
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if PRODUCTION else DEV_MAILBOX_BACKEND
+)
+if PRODUCTION and EMAIL_BACKEND == DEV_MAILBOX_BACKEND:
+    raise ImproperlyConfigured("The development mailbox cannot be the EMAIL_BACKEND in production")
+DEV_MAILBOX = not PRODUCTION and EMAIL_BACKEND == DEV_MAILBOX_BACKEND
+DEV_MAILBOX_DIR = VAR_DIR / "mail"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = parse_int("EMAIL_PORT", os.environ.get("EMAIL_PORT"), 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

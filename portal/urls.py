@@ -2,7 +2,18 @@
 
 from django.urls import include, path
 
-from portal.views import account, api_tokens, domains, keys, members, passkeys, settings, support
+from portal.views import (
+    account,
+    api_tokens,
+    domains,
+    keys,
+    mailbox,
+    members,
+    passkeys,
+    settings,
+    support,
+    viewer,
+)
 
 app_name = "portal"
 
@@ -118,11 +129,28 @@ tenant_domain_patterns = [
     path("domains/passkeys/", domains.relying_party_update, name="tenant-relying-party"),
 ]
 
+# Development only: the views answer 404 unless settings.DEV_MAILBOX.
+dev_mailbox_patterns = [
+    path("dev/mail/", mailbox.mailbox, name="dev-mailbox"),
+    path("dev/mail/<str:message_id>/", mailbox.mailbox_message, name="dev-mailbox-message"),
+]
+
+# Under /portal/tenants/<slug>/: the built-in token viewer.
+tenant_viewer_patterns = [
+    path("test-sign-in/", viewer.test_sign_in, name="tenant-test-sign-in"),
+    path(
+        "test-sign-in/callback/",
+        viewer.test_sign_in_callback,
+        name="tenant-test-sign-in-callback",
+    ),
+]
+
 urlpatterns = [
     *account_patterns,
     *passkey_patterns,
     *support_patterns,
     *api_token_patterns,
+    *dev_mailbox_patterns,
     path(
         "tenants/<slug:slug>/",
         include(
@@ -130,6 +158,7 @@ urlpatterns = [
             + tenant_settings_patterns
             + tenant_key_patterns
             + tenant_domain_patterns
+            + tenant_viewer_patterns
         ),
     ),
 ]

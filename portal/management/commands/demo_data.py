@@ -1,0 +1,14 @@
+"""Load demo data idempotently: the demo tenant with OIDC on, support staff and a tenant admin."""
+
+from django.core.management.base import BaseCommand
+
+from portal.demo import demo_data_load
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenant (OIDC on, token viewer registered) and demo accounts if missing."
+
+    def handle(self, *args, **options):
+        tenant = demo_data_load()
+        self.stdout.write(f"Demo data ready: tenant {tenant.slug}, issuer {tenant.issuer}")
+        self.stdout.write("Sign-in links: manage.py demo_links")
