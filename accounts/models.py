@@ -112,6 +112,15 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="support_staff_in_portal_realm",
             ),
         ]
+        indexes = [
+            # The Users page: keyset pages newest first, and email-prefix search, per tenant.
+            models.Index(fields=["tenant", "-id"], name="user_tenant_newest"),
+            models.Index(
+                fields=["tenant", "email"],
+                name="user_tenant_email_prefix",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+        ]
 
     def __str__(self):
         return self.email

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.aaguids import authenticator_make
 from accounts.models import User, generate_webauthn_handle
 from accounts.passkeys import ceremonies
 from accounts.passkeys.realm import tenant_realm
-from idp.aaguids import authenticator_make
 from idp.errors import SignInError
 from idp.revocation import evict_unproven_passkeys, revoke_everything
 from tenants.audit import audit_log

@@ -10,12 +10,12 @@ from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts.aaguids import authenticator_make
 from accounts.passkeys import manage
 from accounts.passkeys.errors import PasskeyError
 from accounts.passkeys.realm import tenant_realm
 from accounts.ratelimit import RateLimited
 from idp import email_proof, registration
-from idp.aaguids import authenticator_make
 from idp.forms_signin import PasskeyNameForm
 from idp.limits import LIMITS_OPTIONS, LIMITS_VERIFY, rate_limit
 from idp.session import SignInState

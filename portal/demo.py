@@ -12,8 +12,8 @@ from accounts.email_links import email_link_issue
 from accounts.models import EmailLink, Membership, User
 from portal.token_viewer import viewer_redirect_url
 from tenants.models import Tenant
-from tenants.oidc_selectors import redirect_urls_of
-from tenants.oidc_services import client_get_or_create, oidc_settings_update, redirect_url_add
+from tenants.oidc.selectors import redirect_urls_of
+from tenants.oidc.services import client_get_or_create, oidc_settings_update, redirect_url_add
 from tenants.services import tenant_create
 
 DEMO_SLUG = "demo"

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_log
-from tenants.client_secrets import secret_digest
+from tenants.audit import audit_log
 from tenants.models import ClientSecret, OIDCClient, Tenant
-from tenants.oidc_services import MAX_ACTIVE_SECRETS, SECRET_HINT_LENGTH
+from tenants.oidc.client_secrets import secret_digest
+from tenants.oidc.services import MAX_ACTIVE_SECRETS, SECRET_HINT_LENGTH
 
 VIEWER_SECRET_NAME = "Token viewer (Test sign-in)"
 

@@ -16,6 +16,8 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from tenants.oidc.endpoints import tenant_endpoints
+
 SCOPE = "openid profile email"
 HTTP_TIMEOUT = 10
 ALGORITHMS = ["RS256", "ES256"]
@@ -54,8 +56,8 @@ def viewer_start_url(tenant) -> str:
 
 
 def discovery_url(tenant) -> str:
-    """The tenant's discovery document, as any relying party would be given it."""
-    return f"{tenant.issuer}/.well-known/openid-configuration"
+    """The tenant's Metadata URL, the one thing a relying party is given; the rest is HTTP."""
+    return tenant_endpoints(tenant).discovery
 
 
 def _get_json(url: str, **kwargs) -> dict:
@@ -74,7 +76,7 @@ def _get_json(url: str, **kwargs) -> dict:
 def fetch_metadata(tenant) -> dict:
     """The discovery document over HTTP; its issuer must be the tenant's."""
     metadata = _get_json(discovery_url(tenant))
-    if metadata.get("issuer") != tenant.issuer:
+    if metadata.get("issuer") != tenant_endpoints(tenant).issuer:
         raise ViewerError("The discovery document names another issuer.")
     return metadata
 

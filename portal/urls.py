@@ -12,6 +12,7 @@ from portal.views import (
     passkeys,
     settings,
     support,
+    users,
     viewer,
 )
 
@@ -145,6 +146,29 @@ tenant_viewer_patterns = [
     ),
 ]
 
+# Under /portal/tenants/<slug>/: the Users page.
+tenant_user_patterns = [
+    path("users/", users.users, name="tenant-users"),
+    path("users/<int:user_id>/", users.user_detail, name="tenant-user"),
+    path("users/<int:user_id>/disable/", users.user_disable, name="tenant-user-disable"),
+    path("users/<int:user_id>/enable/", users.user_enable, name="tenant-user-enable"),
+    path(
+        "users/<int:user_id>/revoke-sessions/",
+        users.user_revoke_sessions,
+        name="tenant-user-revoke-sessions",
+    ),
+    path(
+        "users/<int:user_id>/send-recovery/",
+        users.user_send_recovery,
+        name="tenant-user-send-recovery",
+    ),
+    path(
+        "users/<int:user_id>/passkeys/<int:pk>/remove/",
+        users.user_passkey_remove,
+        name="tenant-user-passkey-remove",
+    ),
+]
+
 urlpatterns = [
     *account_patterns,
     *passkey_patterns,
@@ -159,6 +183,7 @@ urlpatterns = [
             + tenant_key_patterns
             + tenant_domain_patterns
             + tenant_viewer_patterns
+            + tenant_user_patterns
         ),
     ),
 ]

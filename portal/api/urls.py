@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from portal.api import domains, keys, views
+from portal.api import domains, keys, users, views
 
 app_name = "api"
 
@@ -62,8 +62,31 @@ domain_patterns = [
     path(f"{TENANT}relying-party/", domains.RelyingParty.as_view(), name="relying-party"),
 ]
 
+USER = f"{TENANT}users/<int:user_id>/"
+
+user_patterns = [
+    path(f"{TENANT}users/", users.EndUserList.as_view(), name="user-list"),
+    path(USER, users.EndUserDetail.as_view(), name="user-detail"),
+    path(f"{USER}disable/", users.EndUserDisable.as_view(), name="user-disable"),
+    path(f"{USER}enable/", users.EndUserEnable.as_view(), name="user-enable"),
+    path(
+        f"{USER}revoke-sessions/",
+        users.EndUserRevokeSessions.as_view(),
+        name="user-revoke-sessions",
+    ),
+    path(f"{USER}send-recovery/", users.EndUserSendRecovery.as_view(), name="user-send-recovery"),
+    path(
+        f"{USER}passkeys/<int:pk>/",
+        users.EndUserPasskeyDetail.as_view(),
+        name="user-passkey-detail",
+    ),
+]
+
 urlpatterns = [
-    path("v1/", include(tenant_patterns + oidc_patterns + key_patterns + domain_patterns)),
+    path(
+        "v1/",
+        include(tenant_patterns + oidc_patterns + key_patterns + domain_patterns + user_patterns),
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Last: anything else under /api/ gets a JSON 404, not the HTML error page.

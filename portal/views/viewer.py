@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import token_viewer as rp
 from portal.services import viewer_secret_ensure
 from portal.views.common import writable_tenant
-from tenants.oidc_selectors import client_get_primary, redirect_urls_of
-from tenants.oidc_services import redirect_url_add
+from tenants.oidc.selectors import client_get_primary, redirect_urls_of
+from tenants.oidc.services import redirect_url_add
 
 SESSION_KEY = "token_viewer"
 ATTEMPT_SECONDS = 900

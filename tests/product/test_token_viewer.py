@@ -3,11 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent
 from portal.services import VIEWER_SECRET_NAME, viewer_secret_ensure
-from tenants.client_secrets import client_secret_match
+from tenants.audit import AuditEvent
 from tenants.models import ClientSecret
-from tenants.oidc_services import client_get_or_create, client_secret_revoke
+from tenants.oidc.client_secrets import client_secret_match
+from tenants.oidc.services import client_get_or_create, client_secret_revoke
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from portal.demo import demo_data_load
+from tenants.oidc.endpoints import tenant_endpoints
 
 
 class Command(BaseCommand):
@@ -10,5 +11,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         tenant = demo_data_load()
-        self.stdout.write(f"Demo data ready: tenant {tenant.slug}, issuer {tenant.issuer}")
+        issuer = tenant_endpoints(tenant).issuer
+        self.stdout.write(f"Demo data ready: tenant {tenant.slug}, issuer {issuer}")
         self.stdout.write("Sign-in links: manage.py demo_links")

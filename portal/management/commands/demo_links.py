@@ -13,6 +13,7 @@ from django.urls import reverse
 from portal.demo import DEMO_SLUG, demo_links
 from portal.token_viewer import viewer_start_url
 from tenants.models import Tenant
+from tenants.oidc.endpoints import tenant_endpoints
 
 WAIT_SECONDS = 60
 # The worker prints its banner a moment after the web server answers; print after both.
@@ -71,7 +72,7 @@ class Command(BaseCommand):
         if tenant is not None:
             lines.append("Test sign-in (token viewer; sign in as the demo admin first):")
             lines.append(f"  {viewer_start_url(tenant)}")
-            lines.append(f"Demo IdP:     {tenant.issuer}/.well-known/openid-configuration")
+            lines.append(f"Demo IdP:     {tenant_endpoints(tenant).discovery}")
         if settings.DEV_MAILBOX:
             lines.append(f"Mailbox:      {base}{reverse('portal:dev-mailbox')}  (all email sent)")
         lines.append(f"Portal:       {base}/portal/")
