@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from accounts.email_links import email_link_issue
+from accounts.mail import mail_send
 from accounts.models import EmailLink, User, WebAuthnCredential
 from tenants.audit import audit_log
 from tenants.models import Tenant
@@ -112,13 +111,6 @@ def enduser_passkey_delete(*, tenant: Tenant, actor, user: User, passkey_id, req
         aaguid=credential.aaguid,
     )
     credential.delete()
-
-
-def mail_send(*, template: str, to: str, context: dict) -> None:
-    """Render `emails/<template>_subject.txt` and `.txt` and send them to one address."""
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    body = render_to_string(f"emails/{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
 def _recovery_url(tenant: Tenant, token: str) -> str:
