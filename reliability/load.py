@@ -29,6 +29,7 @@ class Record:
     verify_acked: dict = field(default_factory=dict)  # journey -> verify answered 200
     journeys: Counter = field(default_factory=Counter)
     nodes_per_signin: list = field(default_factory=list)
+    signin_seconds: list = field(default_factory=list)
 
     def absorb(self, person: Person) -> None:
         with self.lock:
@@ -145,6 +146,7 @@ class Load:
             return ok
         journey = f"s{n}"
         person = Person(journey)
+        began = time.monotonic()
         try:
             result = sign_in(person, bases, tenant, member, replay=replay)
             ok = True
@@ -166,6 +168,7 @@ class Load:
             if ok:
                 record.signins.append((journey, tenant["slug"], member.email, result, time.time()))
                 record.nodes_per_signin.append(len(person.trace.nodes()))
+                record.signin_seconds.append(time.monotonic() - began)
             else:
                 record.errors[f"sign-in {failure.step}: {failure.kind}"] += 1
         return ok
