@@ -403,8 +403,9 @@ class Drill:
         self.figures["journeys"] = dict(record.journeys)
         durations = sorted(record.signin_seconds)
         if durations:
+            p50, p95 = durations[len(durations) // 2], durations[int(len(durations) * 0.95)]
             self.figures["sign-in journey (6 requests) p50 / p95 seconds"] = (
-                f"{durations[len(durations) // 2]:.2f} / {durations[int(len(durations) * 0.95)]:.2f}"
+                f"{p50:.2f} / {p95:.2f}"
             )
         self.figures["concurrent people"] = self.threads
         summary = {
