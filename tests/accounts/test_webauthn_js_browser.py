@@ -13,11 +13,22 @@ def _module_page(page, base):
     page.wait_for_function("() => !!window.LatchkeyWebAuthn")
 
 
-def test_create_then_get_return_json_the_server_reads(public_live_server, page):
+@pytest.mark.parametrize("native", [True, False], ids=["browser-json", "fallback"])
+def test_create_then_get_return_json_the_server_reads(public_live_server, page, native):
     from tests.support.browser import add_virtual_authenticator
 
     add_virtual_authenticator(page)
     _module_page(page, public_live_server.url)
+    if not native:
+        # A browser without the JSON helpers: the module's own conversion takes over.
+        page.evaluate(
+            """() => {
+              delete PublicKeyCredential.parseCreationOptionsFromJSON;
+              delete PublicKeyCredential.parseRequestOptionsFromJSON;
+              delete PublicKeyCredential.prototype.toJSON;
+            }"""
+        )
+        assert page.evaluate("() => typeof PublicKeyCredential.prototype.toJSON") == "undefined"
     result = page.evaluate(
         """async (challenge) => {
           const W = window.LatchkeyWebAuthn;
