@@ -19,14 +19,15 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def harden(response: HttpResponse, *, form_action: str | None = None) -> HttpResponse:
-    """Headers for every authorize response: no framing, no referrer, no caching, strict CSP."""
-    action = f"form-action {form_action}" if form_action else "form-action 'none'"
-    response["Content-Security-Policy"] = (
-        "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; "
-        f"{action}; frame-ancestors 'none'; base-uri 'none'"
-    )
-    response["Referrer-Policy"] = "no-referrer"
+def harden(
+    response: HttpResponse, *, form_action: str | None = None, referrer: str = "no-referrer"
+) -> HttpResponse:
+    """Headers for every authorize response: no framing, no referrer, no caching.
+
+    The product's one CSP is set by config.csp; only the forms' target (form-action) differs.
+    """
+    response.csp = {"form-action": (form_action or "'none'").split()}
+    response["Referrer-Policy"] = referrer
     response["X-Frame-Options"] = "DENY"
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"

@@ -15,23 +15,17 @@ from accounts.passkeys.errors import PasskeyError, WebAuthnError
 from accounts.ratelimit import RateLimited
 from idp.errors import SignInError
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
-    "object-src 'none'"
-)
 MAX_BODY_BYTES = MAX_RESPONSE_BYTES + 4096
 
 MAX_DECODE_ROUNDS = 4
 
 
 def idp_headers(view):
-    """Strict CSP (scripts only from our origin, never framed), no referrer, no caching, no CORS."""
+    """No referrer, no framing, no caching, no CORS (the CSP is the product's, config.csp)."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Content-Security-Policy"] = CSP
         response["Referrer-Policy"] = "no-referrer"
         response["X-Frame-Options"] = "DENY"
         response["Cache-Control"] = "no-store"

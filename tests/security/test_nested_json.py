@@ -6,17 +6,15 @@ The routes come from the URL configuration itself, so a route added later is fuz
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, StringConverter
 
 from config.json_depth import MAX_JSON_DEPTH, json_too_deep
 from tests import factories
-from tests.idp.oidc_support import make_rp, oidc_tenant, sign_in
+from tests.idp.oidc_support import oidc_tenant
 from tests.idp.signin_support import origin, post_json, register, url
+from tests.support.routes import concrete_paths, sweep_clients, url_patterns
 from tests.support.soft_webauthn import b64url_encode
 
 pytestmark = pytest.mark.django_db
@@ -39,35 +37,9 @@ BODIES = [pytest.param("application/json", nested(d, "array"), id=f"array-{d}") 
 ]
 
 
-def _routes(patterns, prefix=""):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry.pattern
-
-
-def post_routes(tenant) -> list[str]:
-    """Every route of the URL configuration as a concrete path on the given tenant."""
-    paths = []
-    for route, _pattern in _routes(get_resolver().url_patterns):
-        route = route.replace("^", "").replace("$", "")
-        route = re.sub(r"\(\?P<app_label>[^)]*\)", "tenants", route)
-        route = re.sub(r"\(\?P<\w+>[^)]*\)", "x", route)
-
-        def fill(match):
-            converter, name = match.group(1), match.group(2)
-            if name in ("tenant_slug", "slug"):
-                return tenant.slug
-            return {"int": "1", "path": "1", "slug": "x", "str": "x"}.get(converter, "x")
-
-        paths.append("/" + re.sub(r"<(\w+):(\w+)>", fill, route))
-    return sorted(set(paths))
-
-
 def test_the_route_list_covers_the_whole_url_configuration(db):
     tenant = factories.tenant()
-    paths = post_routes(tenant)
+    paths = concrete_paths(tenant)
     assert len(paths) > 100
     for expected in (
         f"/t/{tenant.slug}/token",
@@ -78,25 +50,13 @@ def test_the_route_list_covers_the_whole_url_configuration(db):
     ):
         assert expected in paths
     # The converters this generator knows are the ones the URL configuration uses.
-    used = {
-        type(c) for _r, p in _routes(get_resolver().url_patterns) for c in p.converters.values()
-    }
+    used = {type(c) for _r, p in url_patterns() for c in p.converters.values()}
     assert used <= {IntConverter, PathConverter, SlugConverter, StringConverter}
 
 
 @pytest.fixture
 def clients(db):
-    """An anonymous client, and one signed in everywhere: support staff, tenant admin, end user."""
-    tenant = oidc_tenant()
-    make_rp(tenant)
-    staff = factories.portal_user(is_staff=True)
-    factories.membership(tenant=tenant, user=staff, role="read_write")
-    signed_in = Client()
-    signed_in.force_login(staff, backend="accounts.backends.PortalUserBackend")
-    sign_in(signed_in, tenant, factories.end_user(tenant=tenant))
-    # force_login replaced the session; put the portal login into the end user's session.
-    signed_in.force_login(staff, backend="accounts.backends.PortalUserBackend")
-    return tenant, {"anonymous": Client(), "signed-in": signed_in}
+    return sweep_clients()
 
 
 @pytest.mark.parametrize("content_type, body", BODIES)
@@ -104,7 +64,7 @@ def test_every_post_route_answers_deep_json_with_a_4xx(clients, content_type, bo
     tenant, by_name = clients
     failures = []
     for name, client in by_name.items():
-        for path in post_routes(tenant):
+        for path in concrete_paths(tenant):
             response = client.post(path, data=body, content_type=content_type)
             if not 400 <= response.status_code < 500:
                 failures.append((name, path, response.status_code))
@@ -121,7 +81,7 @@ def test_without_the_hygiene_middleware_no_parser_behind_it_fails_either(
     failures = []
     for name, client in by_name.items():
         client.raise_request_exception = True
-        for path in post_routes(tenant):
+        for path in concrete_paths(tenant):
             response = client.post(path, data=body, content_type=content_type)
             if response.status_code >= 500:
                 failures.append((name, path, response.status_code))
