@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install
+.PHONY: run test lint bench bench-quick install
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
+# The production-stack benchmark (own PostgreSQL, Redis, gunicorn and the oidc-provider peer).
 bench: $(STAMP)
 	$(PY) -m bench
 
@@ -34,3 +35,6 @@ bench: $(STAMP)
 .PHONY: reliability
 reliability: $(STAMP)
 	$(PY) -m reliability
+
+bench-quick: $(STAMP)
+	$(PY) -m bench --quick

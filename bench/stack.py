@@ -151,6 +151,8 @@ def wait_port(port: int, *, timeout: float = 30.0, service: Service | None = Non
 def port_free(port: int) -> bool:
     """Whether 127.0.0.1:port can be bound."""
     with socket.socket() as probe:
+        # Like the servers themselves: a port left in TIME_WAIT by a stopped service is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
@@ -185,6 +187,7 @@ class Stack:
         self.keep_logs = keep_logs
         self.services: list[Service] = []
         self._stopped = False
+        self._owner = os.getpid()  # forked children (client pools) must never stop the stack
         atexit.register(self.stop)
         self._previous_sigterm = signal.getsignal(signal.SIGTERM)
         if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
@@ -197,6 +200,8 @@ class Stack:
         self.stop()
 
     def _on_sigterm(self, signum, frame):
+        if os.getpid() != self._owner:
+            os._exit(128 + signum)
         self.stop()
         sys.exit(128 + signum)
 
@@ -359,6 +364,15 @@ class Stack:
             raise StackError(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
         return done.stdout
 
+    def python(self, env: dict[str, str], *args: str) -> str:
+        """Run `python <args>` (e.g. "-m", "some.module") in the project with env."""
+        done = subprocess.run(
+            [sys.executable, *args], env=env, cwd=ROOT, capture_output=True, text=True
+        )
+        if done.returncode:
+            raise StackError(f"python {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
+
     def migrate(self, env: dict[str, str]) -> None:
         """Apply every migration to the stack's database."""
         self.manage(env, "migrate", "--noinput", "-v", "0")
@@ -433,7 +447,7 @@ class Stack:
 
     def stop(self) -> None:
         """Stop every service (newest first) and remove the work dir unless asked to keep it."""
-        if self._stopped:
+        if self._stopped or os.getpid() != self._owner:
             return
         self._stopped = True
         for service in reversed(list(self.services)):
