@@ -217,6 +217,7 @@ def token_request(t: Target, code: str, verifier: str):
     """The code exchange, client_secret_post with PKCE (the same shape for both servers)."""
     return Browser(t.base, port=t.port).post(
         t.path("token"),
+        headers={"Origin": None},  # a back-channel call from the RP's server, not a browser
         form={
             "grant_type": "authorization_code",
             "code": code,

@@ -49,6 +49,7 @@ class Browser:
             if "csrftoken" in self.cookies:
                 head["X-CSRFToken"] = self.cookies["csrftoken"]
         head.update(headers or {})
+        head = {k: v for k, v in head.items() if v is not None}  # None drops a header
         start = time.perf_counter()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
