@@ -26,9 +26,9 @@ from bench import report, runner, scenarios  # noqa: E402
 from bench.stack import Stack, StackError, port_free  # noqa: E402
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"
-FULL = {"register_open": 120, "register_proof": 60, "signin": 200, "token_code": 200,
-        "discovery": 1000, "jwks": 1000, "peer_token_code": 400, "peer_discovery": 2000,
-        "peer_jwks": 2000}
+FULL = {"register_open": 60, "register_proof": 30, "signin": 100, "token_code": 150,
+        "discovery": 600, "jwks": 600, "peer_token_code": 300, "peer_discovery": 1500,
+        "peer_jwks": 1500}
 QUICK = {"register_open": 6, "register_proof": 4, "signin": 6, "token_code": 8,
          "discovery": 40, "jwks": 40, "peer_token_code": 8, "peer_discovery": 40,
          "peer_jwks": 40}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -66,7 +67,12 @@ def parse_database_url(url: str | None, sqlite_path: Path) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 600,
-        "CONN_HEALTH_CHECKS": True,
+        # A per-request `SELECT 1` costs a round trip on every request; without it a
+        # connection broken by a database restart fails one request per worker, which Django
+        # then closes and replaces (docs/performance.md). DATABASE_HEALTH_CHECKS=true restores it.
+        "CONN_HEALTH_CHECKS": parse_bool(
+            "DATABASE_HEALTH_CHECKS", os.environ.get("DATABASE_HEALTH_CHECKS"), False
+        ),
         "OPTIONS": options,
     }
 

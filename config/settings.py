@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "config.middleware.TrustedProxyMiddleware",
     # Development only (a no-op in production): other host names go to PUBLIC_URL's host.
     "config.dev_host.DevelopmentHostRedirectMiddleware",
+    # Repeated discovery/JWKS requests are answered from this process's copy, before the rest.
+    "idp.wellknown.WellKnownMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "config.middleware.RejectUnsafeTextMiddleware",
@@ -372,6 +374,13 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 # How long relying parties may cache JWKS and discovery; kept below the key lead time so a
 # next key is always fetched before it signs (checked at start-up).
 JWKS_CACHE_SECONDS = parse_int("JWKS_CACHE_SECONDS", os.environ.get("JWKS_CACHE_SECONDS"), 3600)
+# How long each web process answers discovery/JWKS from its own copy of the last response
+# (no database or Redis); 0 turns the copy off (the default in development, so edits show).
+WELL_KNOWN_PROCESS_CACHE_SECONDS = parse_int(
+    "WELL_KNOWN_PROCESS_CACHE_SECONDS",
+    os.environ.get("WELL_KNOWN_PROCESS_CACHE_SECONDS"),
+    10 if PRODUCTION else 0,
+)
 if JWKS_CACHE_SECONDS >= KEY_PUBLISH_AHEAD_HOURS * 3600:
     raise ImproperlyConfigured("JWKS_CACHE_SECONDS must be shorter than KEY_PUBLISH_AHEAD_HOURS")
 
