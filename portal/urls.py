@@ -5,6 +5,7 @@ from django.urls import include, path
 from portal.views import (
     account,
     api_tokens,
+    dashboard,
     domains,
     keys,
     mailbox,
@@ -146,8 +147,9 @@ tenant_viewer_patterns = [
     ),
 ]
 
-# Under /portal/tenants/<slug>/: the Users page.
+# Under /portal/tenants/<slug>/: the tenant's home (sign-in dashboard) and Users page.
 tenant_user_patterns = [
+    path("", dashboard.tenant_home, name="tenant-home"),
     path("users/", users.users, name="tenant-users"),
     path("users/<int:user_id>/", users.user_detail, name="tenant-user"),
     path("users/<int:user_id>/disable/", users.user_disable, name="tenant-user-disable"),

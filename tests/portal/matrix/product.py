@@ -80,3 +80,5 @@ CASES += [
         setup=_end_user,
     ),
 ]
+
+CASES.append(Case("portal:tenant-home", VIEW, kwargs=tenant_slug))
