@@ -44,12 +44,15 @@ if PRODUCTION and not os.environ.get("PUBLIC_URL"):
     raise ImproperlyConfigured("PUBLIC_URL must be set when LATCHKEY_ENV=production")
 PUBLIC_URL = parse_public_url(os.environ.get("PUBLIC_URL"), "http://localhost:8000")
 _public_host = urlsplit(PUBLIC_URL).hostname
-ALLOWED_HOSTS = parse_list(
+# Our own host names. Verified custom domains are served too, so the one host check is
+# tenants.resolver.HostResolverMiddleware (unknown hosts: 404) and Django's own is open.
+SERVED_HOSTS = parse_list(
     os.environ.get("ALLOWED_HOSTS"),
     [_public_host, "localhost", "127.0.0.1", "[::1]", "testserver"]
     if not PRODUCTION
     else [_public_host],
 )
+ALLOWED_HOSTS = ["*"]
 CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
 # Reverse proxies whose X-Forwarded-* headers we believe; nothing else changes our URLs.
 TRUSTED_PROXIES = parse_list(os.environ.get("TRUSTED_PROXIES"), [])
@@ -81,8 +84,8 @@ MIDDLEWARE = [
     "config.requestlog.RequestObservationMiddleware",
     # First: strip forwarded headers from untrusted peers before anything reads them.
     "config.middleware.TrustedProxyMiddleware",
-    # Development only (a no-op in production): other host names go to PUBLIC_URL's host.
-    "config.dev_host.DevelopmentHostRedirectMiddleware",
+    # Unknown host names stop here; a verified custom domain is mapped to its tenant's IdP.
+    "tenants.resolver.HostResolverMiddleware",
     # Repeated discovery/JWKS requests are answered from this process's copy, before the rest.
     "idp.wellknown.WellKnownMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -6,12 +6,13 @@ from django.views.generic import RedirectView
 
 import config.admin_site  # noqa: F401  (passwordless admin login for support staff)
 from idp import views_oidc
-from idp.views_domains import tls_allowed
+from idp.views_domains import tls_allowed, webauthn_related_origins
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:home", permanent=False)),
     path("admin/", admin.site.urls),
     path("tls/allowed", tls_allowed, name="tls-allowed"),
+    path(".well-known/webauthn", webauthn_related_origins, name="webauthn-related-origins"),
     path("portal/", include("portal.urls")),
     path("api/", include("portal.api.urls", namespace="api")),
     # The issuer itself (no trailing slash) answers too: the portal shows it to admins.

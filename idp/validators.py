@@ -30,6 +30,7 @@ from idp.models import AuthorizationCode
 from tenants.models import ClientSecret, OIDCClient, RedirectURL, SigningKey, Tenant
 from tenants.oidc.client_secrets import client_secret_match
 from tenants.oidc.crypto import SigningKeyUnavailable, sign_jwt
+from tenants.oidc.endpoints import client_uses_issuer
 from tenants.oidc.keys import signing_key_active
 
 # Not an HTTP header: WSGI puts client headers under HTTP_*, so a client cannot send this key.
@@ -170,6 +171,8 @@ class TenantValidator(OAuth2Validator):
             client = client_with_redirect_urls(tenant=tenant, client_id=client_id)
         else:
             client = OIDCClient.objects.for_tenant(tenant).filter(client_id=client_id).first()
+        if client is not None and not client_uses_issuer(client, tenant):
+            client = None
         if client is not None:
             # The tenant is already loaded; spare the query when the client reads it.
             client.tenant = tenant

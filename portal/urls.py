@@ -129,6 +129,7 @@ tenant_domain_patterns = [
     path("domains/<int:pk>/check/", domains.domain_check, name="tenant-domain-check"),
     path("domains/<int:pk>/remove/", domains.domain_remove, name="tenant-domain-remove"),
     path("domains/passkeys/", domains.relying_party_update, name="tenant-relying-party"),
+    path("domains/issuer/", domains.issuer_choose, name="tenant-issuer"),
 ]
 
 # Development only: the views answer 404 unless settings.DEV_MAILBOX.

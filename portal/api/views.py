@@ -31,7 +31,7 @@ from portal.api.serializers import (
     TenantSerializer,
 )
 from portal.selectors import audit_events_of, members_of
-from tenants.oidc.endpoints import tenant_endpoints
+from tenants.oidc.endpoints import tenant_endpoints, tenant_for_client
 from tenants.oidc.selectors import (
     access_client_secret,
     access_redirect_url,
@@ -125,16 +125,17 @@ class TenantDetail(ApiView):
 
 def _settings_data(tenant) -> dict:
     client = client_get_primary(tenant=tenant)
+    seen = tenant_for_client(tenant, client)
     return {
         "enabled": tenant.oidc_enabled,
         "inputs": signup_inputs_of(tenant),
         "response_type": client.response_type if client else "code",
         "response_mode": client.response_mode if client else "form_post",
         "client_id": client.client_id if client else None,
-        "metadata_url": metadata_url(tenant),
-        "issuer": tenant.issuer,
+        "metadata_url": metadata_url(seen),
+        "issuer": seen.issuer,
         "token_endpoint_auth_method": token_endpoint_auth_method(client),
-        "endpoints": tenant_endpoints(tenant).as_dict(),
+        "endpoints": tenant_endpoints(seen).as_dict(),
     }
 
 

@@ -23,17 +23,29 @@ from tenants.domains.selectors import (
 )
 from tenants.domains.services import (
     RelyingPartyChangeNeedsConfirmation,
+    client_issuer_choose,
     custom_domain_add,
     custom_domain_recheck,
     custom_domain_remove,
     tenant_relying_party_update,
 )
+from tenants.oidc.endpoints import tenant_for_client
+from tenants.oidc.selectors import client_get_primary
 
 
 class DomainForm(forms.Form):
     """ "Add domain": the host name the tenant's users will sign in on."""
 
     hostname = forms.CharField(label="Domain", max_length=253)
+
+
+class IssuerForm(forms.Form):
+    """ "Issuer": the path-based default, or the verified custom domain."""
+
+    issuer = forms.ChoiceField(
+        choices=[("default", "Default"), ("custom_domain", "Custom domain")],
+        widget=forms.RadioSelect,
+    )
 
 
 class RelyingPartyForm(forms.Form):
@@ -53,6 +65,7 @@ class RelyingPartyForm(forms.Form):
 
 def _render(request, access, *, status=200, domain_form=None, rp_form=None, affected=None):
     tenant = access.tenant
+    client = client_get_primary(tenant=tenant)
     domains = [
         {
             "domain": d,
@@ -73,6 +86,9 @@ def _render(request, access, *, status=200, domain_form=None, rp_form=None, affe
             "can_write": access.can_write,
             "domains": domains,
             "domain_form": domain_form or DomainForm(),
+            "client": client,
+            "issuer": tenant_for_client(tenant, client).issuer,
+            "has_verified": any(row["domain"].is_verified for row in domains),
             "rp_form": rp_form or RelyingPartyForm(initial=rp_initial),
             "sign_in_host": sign_in_host(tenant=tenant),
             "passkey_users": users_with_passkeys_count(tenant=tenant),
@@ -164,4 +180,28 @@ def relying_party_update(request, slug):
         form.add_error(field, str(exc))
         return _render(request, access, status=400, rp_form=form)
     messages.success(request, "Passkey settings saved.")
+    return redirect("portal:tenant-domains", slug=slug)
+
+
+@login_required
+@require_POST
+def issuer_choose(request, slug):
+    """Switch the client between the default issuer and the custom-domain issuer."""
+    access = writable_tenant(request, slug)
+    form = IssuerForm(request.POST)
+    client = client_get_primary(tenant=access.tenant)
+    if not form.is_valid() or client is None:
+        messages.error(request, "Choose Default or Custom domain (turn on OIDC first).")
+        return _render(request, access, status=400)
+    try:
+        client_issuer_choose(
+            client=client,
+            actor=request.user,
+            use_custom_domain=form.cleaned_data["issuer"] == "custom_domain",
+            request=request,
+        )
+    except DomainNameError as exc:
+        messages.error(request, str(exc))
+        return _render(request, access, status=400)
+    messages.success(request, "Issuer saved. Give your relying party the new Metadata URL.")
     return redirect("portal:tenant-domains", slug=slug)

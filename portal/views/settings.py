@@ -23,6 +23,7 @@ from portal.forms_settings import (
     RedirectURLForm,
 )
 from portal.views.common import apply_errors, credential_rows, writable_tenant
+from tenants.oidc.endpoints import tenant_for_client
 from tenants.oidc.selectors import (
     access_client_secret,
     access_redirect_url,
@@ -66,8 +67,8 @@ def claims_provider_xml(*, tenant, client) -> str:
             "tenant": tenant,
             "display_name": _xml_text(tenant.display_name) or tenant.slug,
             "client": client,
-            "metadata_url": metadata_url(tenant),
-            "issuer": tenant.issuer,
+            "metadata_url": metadata_url(tenant_for_client(tenant, client)),
+            "issuer": tenant_for_client(tenant, client).issuer,
             "scope": B2C_SCOPE,
             "auth_method": token_endpoint_auth_method(client),
             "needs_secret": token_endpoint_auth_method(client) != "none",
@@ -106,8 +107,8 @@ def _render(request, access, *, status=200, **forms_and_extra):
         "access": access,
         "can_write": access.can_write,
         "client": client,
-        "metadata_url": metadata_url(tenant),
-        "issuer": tenant.issuer,
+        "metadata_url": metadata_url(tenant_for_client(tenant, client)),
+        "issuer": tenant_for_client(tenant, client).issuer,
         "redirect_urls": list(redirect_urls_of(tenant=tenant, client=client)),
         "secrets": secrets,
         "inputs": [(INPUT_LABELS[k], v) for k, v in signup_inputs_of(tenant).items()],

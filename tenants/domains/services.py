@@ -177,3 +177,32 @@ class RelyingPartyChangeNeedsConfirmation(Exception):
             f"{affected_users} user(s) have passkeys for the current RP ID. They will need to "
             "recover their account on their next sign-in. Confirm to go ahead."
         )
+
+
+@transaction.atomic
+def client_issuer_choose(*, client, actor, use_custom_domain: bool, request=None):
+    """Give the client the custom-domain issuer or the default one; audited."""
+    locked = type(client).objects.select_for_update().get(pk=client.pk)
+    tenant = locked.tenant
+    if (
+        use_custom_domain
+        and not CustomDomain.objects.for_tenant(tenant)
+        .filter(state=CustomDomain.State.VERIFIED)
+        .exists()
+    ):
+        raise DomainNameError("Verify a custom domain before using it as the issuer.")
+    before = locked.use_custom_domain_issuer
+    locked.use_custom_domain_issuer = use_custom_domain
+    locked.save(update_fields=["use_custom_domain_issuer"])
+    audit_log(
+        action="oidc.issuer_changed",
+        actor=actor,
+        tenant=tenant,
+        target=locked,
+        details={
+            "before": "custom" if before else "default",
+            "after": "custom" if use_custom_domain else "default",
+        },
+        request=request,
+    )
+    return locked

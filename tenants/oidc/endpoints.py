@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -19,8 +20,13 @@ ENDPOINT_PATHS = {
 
 
 def issuer_of(tenant) -> str:
-    """OIDC issuer: always built from PUBLIC_URL, never from request headers."""
-    return f"{settings.PUBLIC_URL}/t/{tenant.slug}"
+    """OIDC issuer: the verified custom domain it is served on, else PUBLIC_URL/t/<slug>.
+
+    Never from request headers: `served_origin` is set by the resolver from the verified
+    domain's record.
+    """
+    served = getattr(tenant, "served_origin", None)
+    return served or f"{settings.PUBLIC_URL}/t/{tenant.slug}"
 
 
 @dataclass(frozen=True)
@@ -46,3 +52,27 @@ def tenant_endpoints(tenant) -> TenantEndpoints:
     return TenantEndpoints(
         issuer=issuer, **{name: f"{issuer}/{path}" for name, path in ENDPOINT_PATHS.items()}
     )
+
+
+def served_on_custom_domain(tenant) -> bool:
+    """True when this tenant object was resolved through one of its verified custom domains."""
+    return getattr(tenant, "served_origin", None) is not None
+
+
+def client_uses_issuer(client, tenant) -> bool:
+    """A client has one issuer: on the other one it is unknown (so tokens' iss never differ)."""
+    return bool(client.use_custom_domain_issuer) == served_on_custom_domain(tenant)
+
+
+def tenant_for_client(tenant, client):
+    """The tenant as the client sees it: on its verified custom domain when it chose that issuer."""
+    if client is None or not client.use_custom_domain_issuer:
+        return tenant
+    from tenants.domains.models import CustomDomain
+
+    domain = CustomDomain.objects.for_tenant(tenant).filter(state="verified").first()
+    if domain is None:
+        return tenant
+    seen = copy.copy(tenant)
+    seen.served_origin = domain.origin
+    return seen

@@ -107,3 +107,30 @@ CASES = [
         id="public-suffix",
     ),
 ]
+
+
+def _with_client(w):
+    from tests import factories
+
+    factories.client(tenant=w.tenant)
+
+
+CASES += [
+    Case(
+        "portal:tenant-issuer",
+        WRITE,
+        method="POST",
+        kwargs=tenant_slug,
+        data=lambda w: {"issuer": "default"},
+        setup=_with_client,
+    ),
+    Case(
+        "portal:tenant-issuer",
+        {**WRITE, "read_write": 400, "support": 400},
+        method="POST",
+        kwargs=tenant_slug,
+        data=lambda w: {"issuer": "custom_domain"},
+        setup=_with_client,
+        id="no-verified-domain",
+    ),
+]
