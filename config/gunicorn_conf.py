@@ -12,7 +12,6 @@ accesslog = None
 # counters of workers that died, even by SIGKILL, stay in it and keep being added up.
 
 
-
 def child_exit(server, worker):
     """Let prometheus-client merge a dead worker's counters and drop its live gauges."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

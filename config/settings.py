@@ -54,6 +54,11 @@ SERVED_HOSTS = parse_list(
 )
 ALLOWED_HOSTS = ["*"]
 CSRF_TRUSTED_ORIGINS = [PUBLIC_URL]
+# The portal's own WebAuthn RP ID (PUBLIC_URL's host or a parent of it), so that the browser
+# never offers a tenant's end-user passkeys on the portal sign-in, nor the other way round.
+PORTAL_RP_ID = os.environ.get("PORTAL_RP_ID", "").strip().lower()
+if PORTAL_RP_ID and not (_public_host == PORTAL_RP_ID or _public_host.endswith("." + PORTAL_RP_ID)):
+    raise ImproperlyConfigured(f"PORTAL_RP_ID must be {_public_host} or a parent domain of it")
 # Reverse proxies whose X-Forwarded-* headers we believe; nothing else changes our URLs.
 TRUSTED_PROXIES = parse_list(os.environ.get("TRUSTED_PROXIES"), [])
 USE_X_FORWARDED_HOST = False

@@ -65,18 +65,26 @@ def _public_origin() -> tuple[str, str]:
 
 
 def portal_realm() -> Realm:
-    """The portal: RP ID and origin from PUBLIC_URL."""
+    """The portal: its own RP ID (PORTAL_RP_ID, default PUBLIC_URL's host) and PUBLIC_URL."""
     host, origin = _public_origin()
-    rp = RelyingParty(id=host, name="Latchkey portal", origins=(origin,))
+    rp = RelyingParty(id=settings.PORTAL_RP_ID or host, name="Latchkey portal", origins=(origin,))
     return Realm(key="portal", tenant=None, rp=rp, audit_names=PORTAL_AUDIT)
 
 
 def tenant_realm(tenant) -> Realm:
-    """One tenant: its WebAuthn RP ID and origin settings, blank meaning PUBLIC_URL."""
+    """One tenant: its RP ID (default: the host serving it) and every origin it allows.
+
+    `served_origin` is set by the tenant resolver from a verified custom domain's record, so
+    neither the RP ID nor the origins ever come from request headers.
+    """
     host, origin = _public_origin()
+    served = getattr(tenant, "served_origin", None)
+    default_id = urlsplit(served).hostname if served else host
+    # No query: the serving origin plus the tenant's related origins (a column of its row).
+    origins = [served or tenant.webauthn_origin or origin, *tenant.related_origins]
     rp = RelyingParty(
-        id=tenant.webauthn_rp_id or host,
+        id=tenant.webauthn_rp_id or default_id,
         name=tenant.display_name or tenant.slug,
-        origins=(tenant.webauthn_origin or origin,),
+        origins=tuple(dict.fromkeys(origins)),
     )
     return Realm(key=f"tenant:{tenant.pk}", tenant=tenant, rp=rp, audit_names=TENANT_AUDIT)
