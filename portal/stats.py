@@ -111,10 +111,17 @@ def sign_in_chart(stats: SignInStats) -> str:
                     f"{d.day:%b %d}: {value} {key.replace('_', ' ')}",
                 )
             )
+    last = len(stats.days) - 1
     labels = [
-        (f"{LEFT + i * slot + slot / 2:.1f}", HEIGHT - 6, f"{d.day:%d %b}")
+        # The last label ends at the right edge so it is never cut off.
+        (
+            f"{WIDTH if i == last else LEFT + i * slot + slot / 2:.1f}",
+            HEIGHT - 6,
+            "end" if i == last else "middle",
+            f"{d.day:%d %b}",
+        )
         for i, d in enumerate(stats.days)
-        if i % 5 == 0 or i == len(stats.days) - 1
+        if (i % 5 == 0 and last - i >= 3) or i == last
     ]
     return format_html(
         '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="chart-title" '
@@ -140,7 +147,7 @@ def sign_in_chart(stats: SignInStats) -> str:
         ),
         labels=format_html_join(
             "",
-            '<text x="{}" y="{}" font-size="10" text-anchor="middle" fill="#4b5563">{}</text>',
+            '<text x="{}" y="{}" font-size="10" text-anchor="{}" fill="#4b5563">{}</text>',
             labels,
         ),
     )

@@ -205,12 +205,21 @@ def _unverified_claims(payload: str) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def _shown(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def value_rows(claims: dict) -> list[dict]:
+    """Each claim with its value as JSON would write it (true, not True)."""
+    return [{"claim": name, "value": _shown(value)} for name, value in claims.items()]
+
+
 def b2c_rows(claims: dict) -> list[dict]:
     """Each claim with its value and what Azure AD B2C would map it to."""
     return [
         {
             "claim": name,
-            "value": json.dumps(value) if not isinstance(value, str) else value,
+            "value": _shown(value),
             "b2c": B2C_MAPPING.get(name, B2C_NOT_MAPPED),
         }
         for name, value in claims.items()

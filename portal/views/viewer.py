@@ -180,6 +180,6 @@ def _result(request, tenant, attempt) -> dict:
         "claims": inspected["claims"],
         "verified": inspected["verified"],
         "checks": [list(check) for check in inspected["checks"]],
-        "userinfo": userinfo,
+        "userinfo": rp.value_rows(userinfo) if isinstance(userinfo, dict) else None,
         "b2c": rp.b2c_rows(inspected["claims"]),
     }
