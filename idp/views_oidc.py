@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django.db import router, transaction
 from django.http import HttpResponse, HttpResponseRedirect
@@ -13,8 +13,6 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_safe
-from jwcrypto import jwk, jws
-from jwcrypto.common import JWException
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
@@ -26,9 +24,7 @@ from idp.form_post import FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver
 from idp.models import AuthorizationCode
 from idp.session import enduser_current, enduser_sign_out
 from tenants.models import OIDCClient
-from tenants.oidc.keys import signing_keys_published
 
-ACCEPTED_ALGORITHMS = ("RS256", "ES256")
 MAX_PARAM_LENGTH = 4096
 GRANT_TYPES = ("authorization_code", "refresh_token")
 
@@ -342,111 +338,3 @@ class RevokeView(OAuthLibMixin, View):
             return _json(conflict, 400)
         _url, headers, body, status = self.create_revocation_response(request)
         return _json(body, status, challenge(request, status, headers))
-
-
-def id_token_hint_claims(tenant, token: str) -> dict | None:
-    """Claims of an ID token this tenant signed (expired is fine for a hint); else None."""
-    if not token or len(token) > 8192:
-        return None
-    try:
-        parsed = jws.JWS()
-        parsed.deserialize(token)
-        header = parsed.jose_header
-        if not isinstance(header, dict):
-            return None
-        alg, kid = header.get("alg"), header.get("kid")
-        if alg not in ACCEPTED_ALGORITHMS or not kid:
-            return None
-        key = next((k for k in signing_keys_published(tenant=tenant) if k.kid == kid), None)
-        if key is None or key.algorithm != alg:
-            return None
-        parsed.verify(jwk.JWK(**key.public_jwk), alg=alg)
-        claims = json.loads(parsed.payload)
-    except (JWException, ValueError, TypeError, KeyError):
-        return None
-    if not isinstance(claims, dict) or claims.get("iss") != tenant.issuer:
-        return None
-    return claims
-
-
-class LogoutView(View):
-    """RP-initiated logout: ends the sign-in at this tenant only, then back to the RP."""
-
-    def get(self, request, tenant_slug):
-        return self.logout(request, request.GET, confirmed=False)
-
-    def post(self, request, tenant_slug):
-        return self.logout(request, request.POST, confirmed=request.POST.get("confirm") == "yes")
-
-    def logout(self, request, params, *, confirmed: bool):
-        tenant = request.tenant
-
-        def refuse(message, code="invalid_request"):
-            return error_page(
-                request, status=400, title="Cannot sign out", message=message, code=code
-            )
-
-        hint = params.get("id_token_hint", "")
-        client_id = params.get("client_id", "")
-        redirect_to = params.get("post_logout_redirect_uri", "")
-        state = params.get("state", "")
-        claims = None
-        client = None
-        clients = OIDCClient.objects.for_tenant(tenant).prefetch_related("redirect_urls")
-        if hint:
-            claims = id_token_hint_claims(tenant, hint)
-            if claims is None:
-                return refuse("The id_token_hint was not issued by this organisation.")
-            audience = claims.get("aud")
-            audience = [audience] if isinstance(audience, str) else list(audience or [])
-            client = clients.filter(
-                client_id__in=[a for a in audience if isinstance(a, str)]
-            ).first()
-            if client is None:
-                return refuse("The id_token_hint names an unknown application.")
-        if client_id:
-            named = clients.filter(client_id=client_id).first()
-            if named is None or (client is not None and named.pk != client.pk):
-                return refuse("The client_id does not match.", code="invalid_client")
-            client = named
-        if redirect_to:
-            if client is None:
-                return refuse("post_logout_redirect_uri needs a client_id or an id_token_hint.")
-            if not client.post_logout_redirect_uri_allowed(redirect_to):
-                return refuse(
-                    "The post_logout_redirect_uri is not registered for this application."
-                )
-        current = enduser_current(request, tenant=tenant)
-        hint_matches = (
-            claims is not None and current is not None and claims.get("sub") == current.user.subject
-        )
-        if current is not None and not hint_matches and not confirmed:
-            # Without proof the RP speaks for this user's session, the user must confirm.
-            response = render(
-                request,
-                "idp/oidc_logout_confirm.html",
-                {
-                    "tenant": tenant,
-                    "client": client,
-                    "fields": [
-                        ("id_token_hint", hint),
-                        ("client_id", client_id),
-                        ("post_logout_redirect_uri", redirect_to),
-                        ("state", state),
-                    ],
-                },
-            )
-            return harden(response, form_action="'self'")
-        enduser_sign_out(request, tenant=tenant)
-        if redirect_to:
-            target = redirect_to
-            if state:
-                target += ("&" if urlsplit(redirect_to).query else "?") + urlencode(
-                    {"state": state}
-                )
-            response = HttpResponseRedirect(target)
-            response.allowed_schemes = ["http", "https"]
-            return harden(response)
-        return harden(
-            render(request, "idp/oidc_signed_out.html", {"tenant": tenant}), form_action="'none'"
-        )

@@ -21,15 +21,11 @@ from tests.support.soft_webauthn import SoftAuthenticator
 pytestmark = pytest.mark.django_db
 
 RP_ORIGIN = "https://rp.example.com"
-LOGOUT_FIX = pytest.mark.xfail(
-    strict=True, reason="issue 11 item 1 (logout POST / Origin null), fixed by proto-fixes"
-)
 HINT_FIX = pytest.mark.xfail(
     strict=True, reason="issue 11 item 4 (id_token_hint honoured), fixed by proto-fixes"
 )
 
 
-@LOGOUT_FIX
 def test_logout_accepts_the_rps_post(op):
     """The RP's page posts the logout form (cross-site, no CSRF token of ours)."""
     browser, id_token = signed_in(op)
@@ -41,13 +37,16 @@ def test_logout_accepts_the_rps_post(op):
     assert_logged_out(op, browser)
 
 
-@LOGOUT_FIX
-def test_logout_confirmation_works_with_origin_null(op):
-    """Chromium posts the no-referrer confirmation page's form with `Origin: null`."""
+def test_logout_confirmation_lets_chromium_send_its_origin(op):
+    """Under `no-referrer` Chromium posts the confirmation with `Origin: null`, which the CSRF
+    check refuses (and keeps refusing); served `same-origin`, the real origin is sent."""
     browser, _ = signed_in(op)
     arrival = end_session(op, browser)
     assert arrival.kind == "page" and "confirm" in arrival.text
-    done = browser.submit(arrival, having="confirm", origin="null")
+    assert arrival.response["Referrer-Policy"] == "same-origin"
+    refused = browser.submit(arrival, having="confirm", origin="null")
+    assert refused.response.status_code == 403
+    done = browser.submit(arrival, having="confirm", origin=browser.origin)
     assert done.kind == "page" and done.response.status_code == 200
     assert_logged_out(op, browser)
 

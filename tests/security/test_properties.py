@@ -310,6 +310,10 @@ CSRF_EXEMPT = {
     "idp:oidc-token",
     "idp:oidc-userinfo",
     "idp:oidc-revoke",
+    # RP-Initiated Logout §2: the RP's own page posts here. Only what a GET can do happens
+    # without our token; the confirmation (confirm=yes) is CSRF-checked, see
+    # tests/idp/test_logout.py::test_a_cross_site_confirmation_without_our_token_is_refused.
+    "idp:oidc-logout",
 }
 SAMPLE_KWARGS = {
     "tenant_slug": None,
