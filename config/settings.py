@@ -305,7 +305,7 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
     # The authorize view adds the per-tenant `iss` itself (DOT's would be one global issuer).
     "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": False,
-    # Registered URLs are compared exactly by OIDCClient.redirect_uri_allowed.
+    # Registered URLs are compared exactly by tenants.oidc.redirects (the one rule set).
     "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
     "REQUEST_APPROVAL_PROMPT": "auto",
     "ROTATE_REFRESH_TOKEN": True,

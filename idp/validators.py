@@ -32,6 +32,7 @@ from tenants.oidc.client_secrets import client_secret_match
 from tenants.oidc.crypto import SigningKeyUnavailable, sign_jwt
 from tenants.oidc.endpoints import client_uses_issuer
 from tenants.oidc.keys import signing_key_active
+from tenants.oidc.redirects import redirect_url_matches
 
 # Not an HTTP header: WSGI puts client headers under HTTP_*, so a client cannot send this key.
 TENANT_KEY = "latchkey.tenant"
@@ -382,7 +383,7 @@ class TenantValidator(OAuth2Validator):
                 description="redirect_uri is required: the authorization request carried one.",
                 request=request,
             )
-        if grant is None or not grant.redirect_uri_allowed(redirect_uri):
+        if grant is None or not redirect_url_matches(grant.redirect_uri, redirect_uri):
             # RFC 6749 §5.2: a code used with another redirect_uri is an invalid grant.
             raise errors.InvalidGrantError(
                 description="redirect_uri differs from the authorization request.", request=request

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import functools
 import json
-import posixpath
-from urllib.parse import unquote
 
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 
+from accounts.next_url import local_next
 from accounts.passkeys.ceremonies import MAX_RESPONSE_BYTES
 from accounts.passkeys.errors import PasskeyError, WebAuthnError
 from accounts.ratelimit import RateLimited
@@ -17,7 +16,6 @@ from idp.errors import SignInError
 
 MAX_BODY_BYTES = MAX_RESPONSE_BYTES + 4096
 
-MAX_DECODE_ROUNDS = 4
 
 
 def idp_headers(view):
@@ -96,40 +94,9 @@ def form_errors(form) -> JsonResponse:
     return json_error(first, 400, fields=fields)
 
 
-def _decoded_path(path: str) -> str | None:
-    """The path percent-decoded until stable (a few rounds at most); None if it never settles."""
-    for _ in range(MAX_DECODE_ROUNDS):
-        decoded = unquote(path)
-        if decoded == path:
-            return path
-        path = decoded
-    return None
-
-
 def safe_next(value, tenant) -> str:
     """`next` only when it is a relative path inside this tenant's area, else ""."""
-    if not isinstance(value, str) or not value or len(value) > 4000:
-        return ""
-    prefix = f"/t/{tenant.slug}/"
-    if not value.startswith(prefix) or "\\" in value or "//" in value:
-        return ""
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
-        return ""
-    path = _decoded_path(value.split("?", 1)[0].split("#", 1)[0])
-    # Browsers resolve "%2e" (any case) as "." (WHATWG URL), so judge the decoded path.
-    if (
-        path is None
-        or "\\" in path
-        or "//" in path
-        or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path)
-    ):
-        return ""
-    if any(segment in ("..", ".") for segment in path.split("/")):
-        return ""
-    normalised = posixpath.normpath(path) + ("/" if path.endswith("/") else "")
-    if not normalised.lower().startswith(prefix.lower()) or "//" in normalised:
-        return ""
-    return value
+    return local_next(value, prefix=f"/t/{tenant.slug}/")
 
 
 def account_url(tenant) -> str:

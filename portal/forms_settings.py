@@ -5,11 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from tenants.models import INPUT_CHOICES, OIDCClient
-from tenants.oidc.services import (
-    REDIRECT_URL_MAX_LENGTH,
-    SECRET_NAME_MAX_LENGTH,
-    redirect_url_problem,
-)
+from tenants.oidc.redirects import REDIRECT_URL_MAX_LENGTH, redirect_url_problem
+from tenants.oidc.services import SECRET_NAME_MAX_LENGTH
 
 INPUT_LABELS = {
     "given_name": "Given name (given_name)",

@@ -11,8 +11,9 @@ from rest_framework import serializers
 from accounts.models import Membership
 from tenants.audit import AuditEvent
 from tenants.models import INPUT_CHOICES, ClientSecret, OIDCClient, RedirectURL
+from tenants.oidc.redirects import REDIRECT_URL_MAX_LENGTH
 from tenants.oidc.selectors import metadata_url, secret_status
-from tenants.oidc.services import REDIRECT_URL_MAX_LENGTH, SECRET_NAME_MAX_LENGTH
+from tenants.oidc.services import SECRET_NAME_MAX_LENGTH
 
 
 class StrictSerializer(serializers.Serializer):

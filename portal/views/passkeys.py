@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import WebAuthnCredential
+from accounts.next_url import local_next
 from accounts.passkeys import ceremonies
 from accounts.passkeys.errors import PasskeyError, WebAuthnError
 from accounts.passkeys.manage import passkey_remove, passkey_rename, passkeys_of
@@ -82,12 +82,7 @@ def _limit(request, user=None) -> None:
 
 
 def _safe_next(request, fallback: str) -> str:
-    target = request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
+    return local_next(request.GET.get("next"), prefix="/") or fallback
 
 
 # --- sign-in with a passkey -------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from oauth2_provider.models import AbstractApplication
 
+from tenants.oidc.redirects import redirect_url_registered
 from tenants.querysets import TenantOwned, TenantQuerySet
 
 
@@ -48,12 +49,16 @@ class OIDCClient(AbstractApplication, TenantOwned):
         return f"{self.tenant.slug}:{self.name or self.client_id}"
 
     def redirect_uri_allowed(self, uri):
-        """Exact, case-sensitive string match against the registered Redirect URLs."""
-        return any(r.url == uri for r in self.redirect_urls.all() if r.kind == RedirectURL.LOGIN)
+        """At authorize: the redirect-URL rule against the registered Redirect URLs."""
+        return redirect_url_registered(self._urls(RedirectURL.LOGIN), uri)
 
     def post_logout_redirect_uri_allowed(self, uri):
-        """Exact match against the registered post-logout redirect URLs."""
-        return any(r.url == uri for r in self.redirect_urls.all() if r.kind == RedirectURL.LOGOUT)
+        """At logout: the redirect-URL rule against the registered post-logout URLs."""
+        return redirect_url_registered(self._urls(RedirectURL.LOGOUT), uri)
+
+    def _urls(self, kind: str) -> list[str]:
+        # Reads the prefetched list the validator loads with the client (no extra query).
+        return [r.url for r in self.redirect_urls.all() if r.kind == kind]
 
     @property
     def default_redirect_uri(self):

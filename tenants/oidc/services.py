@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 from datetime import datetime
-from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,13 +19,12 @@ from tenants.models import (
     generate_client_id,
 )
 from tenants.oidc.client_secrets import secret_digest, secret_generate
+from tenants.oidc.redirects import redirect_url_problem
 
-REDIRECT_URL_MAX_LENGTH = 2000
 MAX_REDIRECT_URLS = 50
 MAX_ACTIVE_SECRETS = 20
 SECRET_NAME_MAX_LENGTH = 100
 SECRET_HINT_LENGTH = 4
-LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 def _client_shape(response_type: str) -> dict:
@@ -182,42 +179,6 @@ def oidc_settings_update(
         )
     tenant.refresh_from_db()
     return locked
-
-
-def redirect_url_problem(url) -> str | None:
-    """Why a Redirect URL is not acceptable, or None if it is."""
-    if not isinstance(url, str) or not url:
-        return "Enter a URL."
-    if len(url) > REDIRECT_URL_MAX_LENGTH:
-        return f"Must be at most {REDIRECT_URL_MAX_LENGTH} characters."
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
-        return "Must not contain spaces or control characters."
-    if "*" in url:
-        return "Wildcards (*) are not allowed; register each URL exactly."
-    if "#" in url:
-        return "Must not contain a fragment (#…)."
-    try:
-        parts = urlsplit(url)
-        hostname = parts.hostname
-        parts.port  # noqa: B018 (raises ValueError on a malformed port)
-    except ValueError:
-        return "Not a valid URL (check the host and port)."
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return "Must be an absolute URL starting with https://."
-    if not url.lower().startswith(f"{parts.scheme}://"):
-        return "Must be an absolute URL starting with https://."
-    if not hostname:
-        return "Must include a host name."
-    if parts.username is not None or parts.password is not None:
-        return "Must not contain a user name or password."
-    if parts.scheme == "http" and hostname not in LOOPBACK_HOSTS:
-        return "Must use https:// (http:// is allowed only for localhost, 127.0.0.1 and [::1])."
-    if "[" in parts.netloc:
-        try:
-            ipaddress.IPv6Address(hostname)
-        except ValueError:
-            return "Not a valid IPv6 address in brackets."
-    return None
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils import timezone
 from tenants.audit import AuditEvent
 from tenants.models import ClientSecret, OIDCClient, RedirectURL
 from tenants.oidc.client_secrets import client_secret_match, secret_digest
+from tenants.oidc.redirects import redirect_url_problem
 from tenants.oidc.selectors import (
     access_client_secret,
     access_redirect_url,
@@ -22,7 +23,6 @@ from tenants.oidc.services import (
     client_secret_revoke,
     oidc_settings_update,
     redirect_url_add,
-    redirect_url_problem,
     redirect_url_remove,
 )
 from tests import factories
