@@ -29,18 +29,12 @@ def generate_webauthn_handle() -> bytes:
     return secrets.token_bytes(64)
 
 
-class UserQuerySet(models.QuerySet):
-    """Users, with the realm split."""
+class UserQuerySet(TenantQuerySet):
+    """Users, with the realm split; for_tenant() gives one tenant's end users."""
 
     def portal(self):
         """Portal users (tenant admins and support staff)."""
         return self.filter(tenant__isnull=True)
-
-    def for_tenant(self, tenant):
-        """End users of one tenant's directory."""
-        if tenant is None:
-            raise ValueError("for_tenant() needs a tenant")
-        return self.filter(tenant=tenant)
 
     def by_email(self, email):
         """Case-insensitive email match."""
@@ -70,6 +64,8 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person in one realm: the portal (tenant is null) or one tenant's directory."""
+
+    tenant_path = "tenant"
 
     email = models.EmailField(max_length=254)
     tenant = models.ForeignKey(
@@ -147,6 +143,18 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Support staff run the Django admin; ModelAdmins narrow what they may change.
         return self.is_support_staff or super().has_perm(perm, obj)
 
+    def tenant_role(self, tenant) -> str | None:
+        """This portal user's membership role in the tenant, or None (read once per request)."""
+        roles = self.__dict__.setdefault("_tenant_roles", {})
+        if tenant.pk not in roles:
+            memberships = Membership.objects.for_tenant(tenant).filter(user=self)
+            roles[tenant.pk] = memberships.values_list("role", flat=True).first()
+        return roles[tenant.pk]
+
+    def remember_tenant_role(self, tenant, role: str | None) -> None:
+        """Record a role already read (access_tenant), so tenant_role() needs no query."""
+        self.__dict__.setdefault("_tenant_roles", {})[tenant.pk] = role
+
     def has_module_perms(self, app_label):
         return self.is_support_staff or super().has_module_perms(app_label)
 
@@ -182,6 +190,8 @@ class Membership(TenantOwned):
 class WebAuthnCredential(models.Model):
     """A passkey registered by a user (portal or tenant end user)."""
 
+    tenant_path = "user__tenant"
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="credentials")
     credential_id = models.BinaryField(max_length=1023, unique=True)
     public_key = models.BinaryField()
@@ -195,6 +205,8 @@ class WebAuthnCredential(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
 
+    objects = TenantQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at", "id"]
 
@@ -204,6 +216,8 @@ class WebAuthnCredential(models.Model):
 
 class EmailLink(models.Model):
     """A single-use emailed link (verification, sign-in, recovery); only its digest is stored."""
+
+    tenant_path = "tenant"
 
     class Purpose(models.TextChoices):
         SIGNUP = "signup", "Verify email and sign up"
@@ -220,6 +234,8 @@ class EmailLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantQuerySet.as_manager()
 
     def __str__(self):
         return f"{self.purpose} link for {self.email}"

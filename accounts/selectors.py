@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import Membership, User
+from tenants.access import require_access
 from tenants.models import Tenant
 from tenants.resolver import tenant_for_slug
 
@@ -38,6 +39,7 @@ def access_tenant(*, actor: User, slug: str) -> TenantAccess:
     if tenant is None:
         raise Http404("No such tenant.")
     membership = Membership.objects.for_tenant(tenant).filter(user=actor).first()
+    actor.remember_tenant_role(tenant, membership.role if membership else None)
     if membership is None and not actor.is_support_staff:
         raise Http404("No such tenant.")
     return TenantAccess(tenant=tenant, membership=membership, is_support=actor.is_support_staff)
@@ -51,7 +53,8 @@ def tenants_for_actor(*, actor: User):
 
 
 def access_membership(*, tenant: Tenant, actor: User, id: int) -> Membership:
-    """A membership of this tenant by id; 404 if it belongs elsewhere."""
+    """A membership of this tenant by id; 404 if it belongs elsewhere or the actor has no access."""
+    require_access(actor=actor, tenant=tenant)
     membership = Membership.objects.for_tenant(tenant).select_related("user").filter(pk=id).first()
     if membership is None:
         raise Http404("No such membership.")
@@ -59,7 +62,8 @@ def access_membership(*, tenant: Tenant, actor: User, id: int) -> Membership:
 
 
 def access_end_user(*, tenant: Tenant, actor, id: int) -> User:
-    """An end user of this tenant's directory by id; 404 if it belongs elsewhere."""
+    """An end user of this tenant's directory by id; 404 if it belongs elsewhere or no access."""
+    require_access(actor=actor, tenant=tenant)
     user = User.objects.for_tenant(tenant).filter(pk=id).first()
     if user is None:
         raise Http404("No such user.")

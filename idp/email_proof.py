@@ -190,7 +190,7 @@ def email_code_check(*, tenant, link_id, code: str, keep_passkey_ids=(), request
     if not isinstance(link_id, int):
         raise wrong
     with transaction.atomic():
-        link = EmailLink.objects.select_for_update().filter(pk=link_id, tenant=tenant).first()
+        link = EmailLink.objects.for_tenant(tenant).select_for_update().filter(pk=link_id).first()
         if link is None:
             raise wrong
         if link.used_at is not None:

@@ -74,7 +74,7 @@ def client_with_redirect_urls(*, tenant, client_id: str) -> OIDCClient | None:
     """The tenant's client with its redirect URLs (and the active kid) in one statement."""
     rows = list(
         RedirectURL.objects.for_tenant(tenant)
-        .filter(client__client_id=client_id, client__tenant=tenant)
+        .filter(client__client_id=client_id)
         .select_related("client")
         .annotate(latchkey_active_kid=_active_kid(tenant.pk))
         .order_by("created_at", "id")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.db import models
 
 from tenants.oidc.endpoints import issuer_of
-from tenants.querysets import TenantQuerySet
 
 SIGNUP_INPUTS = ("given_name", "family_name", "nickname")
 INPUT_CHOICES = ("off", "optional", "required")
@@ -37,8 +36,6 @@ class Tenant(models.Model):
     related_origins = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = TenantQuerySet.as_manager()
 
     class Meta:
         ordering = ["slug"]

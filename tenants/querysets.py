@@ -12,6 +12,12 @@ class TenantQuerySet(models.QuerySet):
             raise ValueError("for_tenant() needs a tenant")
         return self.filter(**{self.model.tenant_path: tenant})
 
+    def in_realm(self, tenant):
+        """Rows of one realm: a tenant's, or the portal's (tenant None: rows of no tenant)."""
+        if tenant is None:
+            return self.filter(**{f"{self.model.tenant_path}__isnull": True})
+        return self.for_tenant(tenant)
+
 
 class TenantOwned(models.Model):
     """Abstract base for rows that belong to one tenant through `tenant_path`."""

@@ -13,7 +13,7 @@ from tenants.audit import audit_log
 
 def passkeys_of(*, realm: Realm, user: User) -> list[WebAuthnCredential]:
     """The user's passkeys, oldest first."""
-    return list(WebAuthnCredential.objects.filter(user=user, user__tenant=realm.tenant))
+    return list(WebAuthnCredential.objects.in_realm(realm.tenant).filter(user=user))
 
 
 @transaction.atomic
@@ -27,8 +27,9 @@ def passkey_rename(
     if len(name) > errors.NAME_MAX_LENGTH:
         raise PasskeyError(errors.NAME_TOO_LONG)
     credential = (
-        WebAuthnCredential.objects.select_for_update()
-        .filter(pk=passkey_id, user=user, user__tenant=realm.tenant)
+        WebAuthnCredential.objects.in_realm(realm.tenant)
+        .select_for_update()
+        .filter(pk=passkey_id, user=user)
         .first()
     )
     if credential is None:
@@ -52,8 +53,9 @@ def passkey_remove(*, realm: Realm, user: User, passkey_id: int, request=None) -
     """Remove one of the user's passkeys, never the last one (their last way in)."""
     # Lock all the user's passkeys so two concurrent removals cannot both pass the check.
     owned = list(
-        WebAuthnCredential.objects.select_for_update()
-        .filter(user=user, user__tenant=realm.tenant)
+        WebAuthnCredential.objects.in_realm(realm.tenant)
+        .select_for_update()
+        .filter(user=user)
         .order_by("pk")
     )
     credential = next((c for c in owned if c.pk == passkey_id), None)

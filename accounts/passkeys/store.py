@@ -55,8 +55,9 @@ def passkey_register(
 def passkey_find(*, realm: Realm, asserted: Asserted) -> WebAuthnCredential:
     """Find the credential named by an assertion within one realm, checking the user handle."""
     credential = (
-        WebAuthnCredential.objects.select_related("user")
-        .filter(credential_id=asserted.credential_id, user__tenant=realm.tenant)
+        WebAuthnCredential.objects.in_realm(realm.tenant)
+        .select_related("user")
+        .filter(credential_id=asserted.credential_id)
         .first()
     )
     if credential is None or not credential.user.is_active:

@@ -185,7 +185,7 @@ class KeyRevokeView(APIView):
     def post(self, request, slug, kid):
         access = access_tenant(actor=request.user, slug=slug)
         access.require_write()
-        key = access_signing_key(tenant=access.tenant, kid=kid)
+        key = access_signing_key(tenant=access.tenant, actor=request.user, kid=kid)
         body = RevokeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         active = key_revoke(

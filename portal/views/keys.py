@@ -106,7 +106,7 @@ def key_rotate(request, slug):
 def key_revoke_view(request, slug, kid):
     """Withdraw a key from JWKS at once (compromise); a new key takes over if it was active."""
     access = writable_tenant(request, slug)
-    key = access_signing_key(tenant=access.tenant, kid=kid)
+    key = access_signing_key(tenant=access.tenant, actor=request.user, kid=kid)
     form = RevokeForm(request.POST)
     if not form.is_valid():
         return _render(request, access, status=400, revoke_form=form)

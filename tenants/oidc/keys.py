@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from tenants.access import require_access
 from tenants.audit import audit_log
 from tenants.models import SigningKey, Tenant
 from tenants.oidc.crypto import encrypt_private_key, generate_private_key_pem, public_jwk_for
@@ -124,8 +125,9 @@ def signing_keys_list(*, tenant) -> list[SigningKey]:
     return sorted(keys, key=lambda k: (k.algorithm, order.get(k.state, 9)))
 
 
-def access_signing_key(*, tenant, kid: str) -> SigningKey:
+def access_signing_key(*, tenant, actor, kid: str) -> SigningKey:
     """A key of this tenant by kid; 404 if it belongs elsewhere or does not exist."""
+    require_access(actor=actor, tenant=tenant)
     key = SigningKey.objects.for_tenant(tenant).filter(kid=kid).first()
     if key is None:
         raise Http404("No such signing key.")

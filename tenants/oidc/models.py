@@ -71,6 +71,8 @@ class OIDCClient(AbstractApplication, TenantOwned):
 class RedirectURL(TenantOwned):
     """A registered redirect URL of a client, stored exactly as typed."""
 
+    tenant_path = "client__tenant"
+
     LOGIN = "login"
     LOGOUT = "logout"
     KIND_CHOICES = [(LOGIN, "Redirect URL"), (LOGOUT, "Post-logout redirect URL")]
@@ -93,6 +95,8 @@ class RedirectURL(TenantOwned):
 
 class ClientSecret(TenantOwned):
     """A client secret: only a keyed digest is stored; several may be active for rotation."""
+
+    tenant_path = "client__tenant"
 
     tenant = models.ForeignKey("tenants.Tenant", on_delete=models.CASCADE, related_name="+")
     client = models.ForeignKey(OIDCClient, on_delete=models.CASCADE, related_name="secrets")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from tenants.access import require_access
 from tenants.models import SIGNUP_INPUTS, ClientSecret, OIDCClient, RedirectURL, Tenant
 from tenants.oidc.endpoints import tenant_endpoints
 
@@ -47,6 +48,7 @@ def client_secrets_of(*, tenant: Tenant, client: OIDCClient | None):
 
 def access_redirect_url(*, tenant: Tenant, actor, id) -> RedirectURL:
     """A Redirect URL of this tenant's primary client by id; 404 if it is anyone else's."""
+    require_access(actor=actor, tenant=tenant)
     client = client_get_primary(tenant=tenant)
     entry = redirect_urls_of(tenant=tenant, client=client).filter(pk=id).first()
     if entry is None:
@@ -56,6 +58,7 @@ def access_redirect_url(*, tenant: Tenant, actor, id) -> RedirectURL:
 
 def access_client_secret(*, tenant: Tenant, actor, id) -> ClientSecret:
     """A client secret of this tenant's primary client by id; 404 if it is anyone else's."""
+    require_access(actor=actor, tenant=tenant)
     client = client_get_primary(tenant=tenant)
     secret = client_secrets_of(tenant=tenant, client=client).filter(pk=id).first()
     if secret is None:
