@@ -119,13 +119,13 @@ class DomainDetail(ApiView):
     @extend_schema(responses={200: CustomDomainSerializer, **ERRORS})
     def get(self, request, slug, pk):
         access = tenant_access(request, slug)
-        domain = access_custom_domain(tenant=access.tenant, id=pk)
+        domain = access_custom_domain(tenant=access.tenant, actor=request.user, id=pk)
         return Response(CustomDomainSerializer(domain).data)
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, slug, pk):
         access = tenant_access(request, slug, write=True)
-        domain = access_custom_domain(tenant=access.tenant, id=pk)
+        domain = access_custom_domain(tenant=access.tenant, actor=request.user, id=pk)
         custom_domain_remove(domain=domain, actor=request.user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -136,7 +136,7 @@ class DomainCheck(ApiView):
     @extend_schema(request=None, responses={202: CustomDomainSerializer, **ERRORS})
     def post(self, request, slug, pk):
         access = tenant_access(request, slug, write=True)
-        domain = access_custom_domain(tenant=access.tenant, id=pk)
+        domain = access_custom_domain(tenant=access.tenant, actor=request.user, id=pk)
         domain = custom_domain_recheck(domain=domain, actor=request.user, request=request)
         return Response(CustomDomainSerializer(domain).data, status=status.HTTP_202_ACCEPTED)
 

@@ -136,7 +136,7 @@ def domain_add(request, slug):
 def domain_check(request, slug, pk):
     """Check a pending or failed domain's TXT record again."""
     access = writable_tenant(request, slug)
-    domain = access_custom_domain(tenant=access.tenant, id=pk)
+    domain = access_custom_domain(tenant=access.tenant, actor=request.user, id=pk)
     custom_domain_recheck(domain=domain, actor=request.user, request=request)
     messages.success(request, f"Checking {domain.hostname} again.")
     return redirect("portal:tenant-domains", slug=slug)
@@ -147,7 +147,7 @@ def domain_check(request, slug, pk):
 def domain_remove(request, slug, pk):
     """Stop serving a domain at once."""
     access = writable_tenant(request, slug)
-    domain = access_custom_domain(tenant=access.tenant, id=pk)
+    domain = access_custom_domain(tenant=access.tenant, actor=request.user, id=pk)
     custom_domain_remove(domain=domain, actor=request.user, request=request)
     messages.success(request, f"{domain.hostname} removed; it no longer serves sign-in.")
     return redirect("portal:tenant-domains", slug=slug)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import Http404
 
+from tenants.access import require_access
 from tenants.domains.models import CustomDomain
 from tenants.domains.names import DomainNameError, canonical_host
 
@@ -35,8 +36,9 @@ def custom_domains_of(*, tenant) -> list[CustomDomain]:
     return list(CustomDomain.objects.for_tenant(tenant))
 
 
-def access_custom_domain(*, tenant, id) -> CustomDomain:
-    """One of this tenant's domains (the caller has checked the actor's access); 404 otherwise."""
+def access_custom_domain(*, tenant, actor, id) -> CustomDomain:
+    """One of this tenant's domains, if the actor may see the tenant; 404 otherwise."""
+    require_access(actor=actor, tenant=tenant)
     domain = CustomDomain.objects.for_tenant(tenant).filter(pk=id).first()
     if domain is None:
         raise Http404("No such domain.")

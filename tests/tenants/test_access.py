@@ -5,7 +5,8 @@ from django.apps import apps
 from django.http import Http404
 
 from accounts.selectors import access_end_user, access_membership
-from tenants.models import SigningKey, Tenant
+from tenants.domains.selectors import access_custom_domain
+from tenants.models import CustomDomain, SigningKey, Tenant
 from tenants.oidc.keys import access_signing_key
 from tenants.oidc.selectors import access_client_secret, access_redirect_url
 from tenants.oidc.services import client_secret_generate, redirect_url_add
@@ -26,7 +27,11 @@ def _rows(tenant, writer):
     key = SigningKey.objects.for_tenant(tenant).first()
     member = factories.membership(tenant=tenant)
     end_user = factories.end_user(tenant=tenant)
+    domain = CustomDomain.objects.create(tenant=tenant, hostname=f"login.{tenant.slug}.example")
     return {
+        "custom_domain": lambda actor: access_custom_domain(
+            tenant=tenant, actor=actor, id=domain.pk
+        ),
         "redirect_url": lambda actor: access_redirect_url(tenant=tenant, actor=actor, id=entry.pk),
         "client_secret": lambda actor: access_client_secret(
             tenant=tenant, actor=actor, id=secret.pk
