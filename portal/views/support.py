@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import IntegrityError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.services import (
@@ -36,6 +37,7 @@ from portal.selectors import (
 )
 from portal.views.common import support_required
 from tenants.models import Tenant
+from tenants.resolver import tenant_for_slug
 from tenants.services import tenant_create, tenant_status_change
 
 
@@ -118,11 +120,19 @@ def user_detail(request, user_id):
     )
 
 
+def _tenant(slug):
+    """Any tenant by slug, suspended ones included (support staff only reach these views)."""
+    tenant = tenant_for_slug(slug, active_only=False)
+    if tenant is None:
+        raise Http404("No such tenant.")
+    return tenant
+
+
 @support_required
 @require_GET
 def tenant_detail(request, slug):
     """One tenant: status, access policy, members, recent audit events."""
-    tenant = get_object_or_404(Tenant, slug=slug)
+    tenant = _tenant(slug)
     return render(
         request,
         "portal/support/tenant.html",
@@ -166,7 +176,7 @@ def tenant_create_view(request):
 @require_POST
 def tenant_status_view(request, slug):
     """Suspend or reactivate a tenant."""
-    tenant = get_object_or_404(Tenant, slug=slug)
+    tenant = _tenant(slug)
 
     def change(data):
         tenant_status_change(tenant=tenant, status=data["status"], **_by(request, data))
@@ -179,7 +189,7 @@ def tenant_status_view(request, slug):
 @require_POST
 def tenant_policy_view(request, slug):
     """Set the email domains allowed for the tenant's members."""
-    tenant = get_object_or_404(Tenant, slug=slug)
+    tenant = _tenant(slug)
 
     def change(data):
         tenant_email_domains_change(tenant=tenant, domains=data["domains"], **_by(request, data))
