@@ -6,7 +6,6 @@ import hmac
 import secrets
 from dataclasses import dataclass, replace
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +18,7 @@ from idp.limits import LIMITS_CODE_IP, LIMITS_MAIL_EMAIL, LIMITS_MAIL_IP, rate_l
 from idp.revocation import evict_unproven_passkeys
 from tenants.audit import audit_log, client_ip
 from tenants.oidc.crypto import keyed_digest
+from tenants.oidc.endpoints import site_url
 
 CODE_DIGITS = 6
 CODE_MAX_ATTEMPTS = 5
@@ -83,8 +83,12 @@ def _issue(*, tenant, purpose: str, email: str, user, names: dict, next_url: str
     )
     link = EmailLink.objects.get(digest=keyed_digest(token, "email-link"))
     kind = {"signup": "signup", "recovery": "recovery", "verify": "verify"}[purpose]
-    url = settings.PUBLIC_URL + reverse(
-        "idp:signin-email-link", kwargs={"tenant_slug": tenant.slug, "kind": kind, "token": token}
+    url = site_url(
+        tenant,
+        reverse(
+            "idp:signin-email-link",
+            kwargs={"tenant_slug": tenant.slug, "kind": kind, "token": token},
+        ),
     )
     return link, code, url
 

@@ -76,3 +76,8 @@ def tenant_for_client(tenant, client):
     seen = copy.copy(tenant)
     seen.served_origin = domain.origin
     return seen
+
+
+def site_url(tenant, path: str) -> str:
+    """An absolute URL on the host serving this tenant (its custom domain, else PUBLIC_URL)."""
+    return (getattr(tenant, "served_origin", None) or settings.PUBLIC_URL) + path

@@ -28,7 +28,7 @@ class TlsProxy:
 
     port: int
     spki_sha256: str
-    cert_path: Path
+    cert_path: str
 
     def chromium_args(self, suffix: str = "test") -> list[str]:
         """Send https://*.<suffix> to this proxy and trust its certificate."""
@@ -51,6 +51,8 @@ def _certificate(hostnames: list[str], folder: Path) -> tuple[Path, Path, str]:
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hostnames]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         .sign(key, hashes.SHA256())
     )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
@@ -129,7 +131,7 @@ def tls_proxy(upstream: str, hostnames: list[str]):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"nginx did not start: {process.stderr.read()!r}") from None
                 time.sleep(0.05)
-        yield TlsProxy(port=port, spki_sha256=spki, cert_path=cert)
+        yield TlsProxy(port=port, spki_sha256=spki, cert_path=str(cert))
     finally:
         process.terminate()
         process.wait(timeout=10)
