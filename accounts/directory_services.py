@@ -24,8 +24,8 @@ def _lock(*, tenant: Tenant, user: User) -> User:
     return User.objects.for_tenant(tenant).select_for_update().get(pk=user.pk)
 
 
-def _revoke(user: User) -> dict:
-    """End every session and revoke every refresh and access token of the user."""
+def user_tokens_revoke(*, user: User) -> dict:
+    """End every session and revoke every refresh and access token (the one place that does)."""
     user.sessions_valid_after = timezone.now()
     user.save(update_fields=["sessions_valid_after"])
     refresh = list(get_refresh_token_model().objects.filter(user=user, revoked__isnull=True))
@@ -56,7 +56,7 @@ def enduser_disable(*, tenant: Tenant, actor, user: User, request=None) -> User:
         return locked
     locked.is_active = False
     locked.save(update_fields=["is_active"])
-    counts = _revoke(locked)
+    counts = user_tokens_revoke(user=locked)
     _audit("enduser.disabled", tenant=tenant, actor=actor, user=locked, request=request, **counts)
     return locked
 
@@ -77,7 +77,7 @@ def enduser_enable(*, tenant: Tenant, actor, user: User, request=None) -> User:
 def enduser_sessions_revoke(*, tenant: Tenant, actor, user: User, request=None) -> dict:
     """Sign the user out everywhere: sessions ended, refresh and access tokens revoked."""
     locked = _lock(tenant=tenant, user=user)
-    counts = _revoke(locked)
+    counts = user_tokens_revoke(user=locked)
     _audit(
         "enduser.sessions_revoked",
         tenant=tenant,

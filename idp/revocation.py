@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-from oauth2_provider.models import get_access_token_model, get_refresh_token_model
-
+from accounts.directory_services import user_tokens_revoke
 from accounts.models import User, WebAuthnCredential
 from tenants.audit import audit_log
 
 
 def _revoke_sessions_and_tokens(*, user: User) -> tuple[int, int]:
     """End every session and revoke every refresh and access token; (refresh, access) counts."""
-    user.sessions_valid_after = timezone.now()
-    user.save(update_fields=["sessions_valid_after"])
-    refresh_tokens = list(get_refresh_token_model().objects.filter(user=user, revoked__isnull=True))
-    for token in refresh_tokens:
-        token.revoke()
-    access_tokens = get_access_token_model().objects.filter(user=user)
-    revoked_access = access_tokens.count()
-    for token in access_tokens:
-        token.revoke()
-    return len(refresh_tokens), revoked_access
+    counts = user_tokens_revoke(user=user)
+    return counts["refresh_tokens_revoked"], counts["access_tokens_revoked"]
 
 
 def revoke_everything(*, user: User, tenant, request=None) -> None:
