@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench bench-quick install
+.PHONY: run test lint bench bench-quick install messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,3 +38,10 @@ reliability: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(PY) -m bench --quick
+
+# Re-extract end-user strings after changing IdP templates or emails (needs gettext's xgettext),
+# translate the new entries in locale/*/LC_MESSAGES/django.po, then compile (pure Python).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l de -l fr -l es -l ja --no-location --no-obsolete \
+		-i ".venv/*" -i "tests/*" -i "bench/*" -i "var/*" -i "reliability/*"
+	$(VENV)/bin/pybabel compile -d locale -D django --statistics

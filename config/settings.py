@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "tenants.resolver.TenantResolverMiddleware",
+    # After the resolver: the end user's language needs the tenant (its default language).
+    "idp.locale.EndUserLocaleMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -196,6 +198,15 @@ LOGIN_REDIRECT_URL = "portal:home"
 AUTH_PASSWORD_VALIDATORS: list = []
 
 LANGUAGE_CODE = "en"
+# End-user (IdP) pages and emails ship in these languages; see docs/translations.md.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ja", "日本語"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.email_links import LinkInvalid, email_link_consume, email_link_issue
 from accounts.mail import mail_send
@@ -190,7 +191,7 @@ def email_code_check(*, tenant, link_id, code: str, keep_passkey_ids=(), request
     """Use up the link whose code was typed; five wrong codes burn it. `keep_passkey_ids`: the
     passkeys this browser signed in with (kept if this proof is the address's first)."""
     rate_limit(LIMITS_CODE_IP, client_ip(request) or "")
-    wrong = SignInError("That code is not right. Check the email and try again.")
+    wrong = SignInError(_("That code is not right. Check the email and try again."))
     if not isinstance(link_id, int):
         raise wrong
     with transaction.atomic():
@@ -198,9 +199,9 @@ def email_code_check(*, tenant, link_id, code: str, keep_passkey_ids=(), request
         if link is None:
             raise wrong
         if link.used_at is not None:
-            raise SignInError("This code was already used, or too many wrong codes were tried.")
+            raise SignInError(_("This code was already used, or too many wrong codes were tried."))
         if link.expires_at <= timezone.now():
-            raise SignInError("This code has expired. Ask for a new one.")
+            raise SignInError(_("This code has expired. Ask for a new one."))
         payload = dict(link.payload)
         expected = payload.get("code_digest", "")
         if not hmac.compare_digest(expected, _code_digest(code, payload.get("code_salt", ""))):
@@ -233,7 +234,7 @@ def email_link_open(*, tenant, kind: str, token: str, keep_passkey_ids=(), reque
     """Use up an emailed link (after the person pressed the button on its page)."""
     purpose = {"signup": "signup", "recovery": "recovery", "verify": "verify"}.get(kind)
     if purpose is None:
-        raise SignInError("This link is not valid.")
+        raise SignInError(_("This link is not valid."))
     try:
         link = email_link_consume(token=token, purpose=purpose, tenant=tenant)
     except LinkInvalid as exc:

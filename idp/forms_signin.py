@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import normalize_email
 from tenants.models import SIGNUP_INPUTS
 
-INPUT_LABELS = {"given_name": "Given name", "family_name": "Family name", "nickname": "Nickname"}
+INPUT_LABELS = {
+    "given_name": _("Given name"),
+    "family_name": _("Family name"),
+    "nickname": _("Nickname"),
+}
 INPUT_AUTOCOMPLETE = {
     "given_name": "given-name",
     "family_name": "family-name",
@@ -19,14 +24,17 @@ def _clean_tenant_email(tenant, email: str) -> str:
     email = normalize_email(email)
     domains = [d.strip().lower().lstrip("@") for d in tenant.allowed_email_domains or [] if d]
     if domains and email.rsplit("@", 1)[-1] not in domains:
-        raise forms.ValidationError("This sign-in only accepts addresses at " + ", ".join(domains))
+        raise forms.ValidationError(
+            _("This sign-in only accepts addresses at %(domains)s")
+            % {"domains": ", ".join(domains)}
+        )
     return email
 
 
 class EmailForm(forms.Form):
     """The one field of the sign-in page."""
 
-    email = forms.EmailField(label="Email", max_length=254)
+    email = forms.EmailField(label=_("Email"), max_length=254)
 
     def __init__(self, *args, tenant, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.aaguids import authenticator_make
 from accounts.models import User, generate_webauthn_handle
@@ -34,7 +35,7 @@ def _active_user(tenant, user_id, *, lock=False):
     users = users.select_for_update() if lock else users.prefetch_related("credentials")
     user = users.first()
     if user is None:
-        raise SignInError("This account is no longer available.")
+        raise SignInError(_("This account is no longer available."))
     return user
 
 
@@ -86,7 +87,7 @@ def registration_finish(*, tenant, handle, response, intent: Intent, request=Non
             or data.get("link_id") != intent.link_id
             or (intent.user_id is None and data.get("email") != intent.email)
         ):
-            raise SignInError("This passkey set-up belongs to another request. Start again.")
+            raise SignInError(_("This passkey set-up belongs to another request. Start again."))
 
     def owner(record):
         return _registration_user(tenant=tenant, record=record, intent=intent, request=request)
@@ -148,8 +149,10 @@ def _registration_user(*, tenant, record, intent: Intent, request=None) -> tuple
             )
     except IntegrityError as exc:
         raise SignInError(
-            "An account with this email already exists. Sign in with its passkey, or use "
-            "“Lost your passkey?” to get a recovery email.",
+            _(
+                "An account with this email already exists. Sign in with its passkey, or use "
+                "“Lost your passkey?” to get a recovery email."
+            ),
             status=409,
             code="account_exists",
         ) from exc

@@ -7,4 +7,5 @@ app_name = "idp"
 urlpatterns = [
     path("", include("idp.oidc_urls")),
     path("", include("idp.signin_urls")),
+    path("", include("idp.brand_urls")),
 ]

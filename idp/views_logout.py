@@ -7,6 +7,7 @@ from urllib.parse import urlencode, urlsplit
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
@@ -48,7 +49,7 @@ class LogoutView(View):
 
         def refuse(message, code="invalid_request"):
             return error_page(
-                request, status=400, title="Cannot sign out", message=message, code=code
+                request, status=400, title=_("Cannot sign out"), message=message, code=code
             )
 
         hint = params.get("id_token_hint", "")

@@ -9,6 +9,7 @@ from django.db import router, transaction
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -40,6 +41,7 @@ def error_page(request, *, status: int, title: str, message: str, code: str = ""
             "message": message,
             "error_code": code,
             "tenant_name": tenant.display_name if tenant else "",
+            "tenant": tenant,
         },
         status=status,
     )
@@ -128,28 +130,29 @@ class AuthorizeView(OAuthLibMixin, View):
             return error_page(
                 request,
                 status=403,
-                title="Sign-in is turned off",
-                message=f"{tenant.display_name} has not turned on OpenID Connect sign-in.",
+                title=_("Sign-in is turned off"),
+                message=_("%(name)s has not turned on OpenID Connect sign-in.")
+                % {"name": tenant.display_name},
                 code="oidc_disabled",
             )
         if any(len(v) > MAX_PARAM_LENGTH for v in params.values()):
             return error_page(
-                request, status=400, title="Bad request", message="A parameter is too long."
+                request, status=400, title=_("Bad request"), message=_("A parameter is too long.")
             )
         if not params.get("client_id"):
             return error_page(
                 request,
                 status=400,
-                title="Unknown application",
-                message="The request names no client_id.",
+                title=_("Unknown application"),
+                message=_("The request names no client_id."),
                 code="invalid_client",
             )
         if not params.get("redirect_uri"):
             return error_page(
                 request,
                 status=400,
-                title="Missing redirect URL",
-                message="The request has no redirect_uri.",
+                title=_("Missing redirect URL"),
+                message=_("The request has no redirect_uri."),
                 code="invalid_request",
             )
         try:
@@ -237,20 +240,20 @@ class AuthorizeView(OAuthLibMixin, View):
     def _fatal(self, request, error):
         oauth_error = error.oauthlib_error
         if isinstance(oauth_error, oauth_errors.InvalidClientIdError):
-            title = "Unknown application"
-            message = "This application is not registered with this organisation."
+            title = _("Unknown application")
+            message = _("This application is not registered with this organisation.")
         elif isinstance(
             oauth_error,
             (oauth_errors.MismatchingRedirectURIError, oauth_errors.InvalidRedirectURIError),
         ):
-            title = "Redirect URL not registered"
-            message = (
+            title = _("Redirect URL not registered")
+            message = _(
                 "The redirect_uri does not exactly match a Redirect URL registered for this "
                 "application."
             )
         else:
-            title = "The application's request is invalid"
-            message = oauth_error.description or "The request could not be processed."
+            title = _("The application's request is invalid")
+            message = oauth_error.description or _("The request could not be processed.")
         return error_page(request, status=400, title=title, message=message, code=oauth_error.error)
 
     def _error(self, request, params, pairs):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -240,7 +241,7 @@ def email_link(request, tenant_slug, kind, token):
         try:
             link = email_link_peek(token=token, purpose=purposes.get(kind, ""), tenant=tenant)
         except LinkInvalid as exc:
-            return _error_page(request, "This link cannot be used", exc.reason, 400)
+            return _error_page(request, _("This link cannot be used"), exc.reason, 400)
         return render(
             request, "idp/signin_link.html", {"tenant": tenant, "kind": kind, "email": link.email}
         )
@@ -253,7 +254,7 @@ def email_link(request, tenant_slug, kind, token):
             request=request,
         )
     except SignInError as exc:
-        return _error_page(request, "This link cannot be used", exc.message, 400)
+        return _error_page(request, _("This link cannot be used"), exc.message, 400)
     _status, redirect = _after_proof(request, proof)
     return redirect_to(request, redirect)
 
@@ -277,8 +278,8 @@ def create_passkey(request, tenant_slug):
     if proof is None:
         return _error_page(
             request,
-            "This step has expired",
-            "Start again from the sign-in page to get a new email.",
+            _("This step has expired"),
+            _("Start again from the sign-in page to get a new email."),
             400,
         )
     return render(
@@ -309,7 +310,7 @@ def _registration_intent(request) -> tuple[registration.Intent, str]:
     if not tenant.require_email_verification and signup is not None:
         intent = registration.Intent(kind="signup", email=signup["email"], names=signup["names"])
         return intent, signup.get("next", "")
-    raise SignInError("Confirm your email address first, then create your passkey.")
+    raise SignInError(_("Confirm your email address first, then create your passkey."))
 
 
 @idp_headers

@@ -5,6 +5,7 @@ from django.urls import include, path
 from portal.views import (
     account,
     api_tokens,
+    branding,
     dashboard,
     domains,
     keys,
@@ -93,6 +94,7 @@ tenant_member_patterns = [
 tenant_settings_patterns = [
     path("settings/", settings.settings_page, name="tenant-settings"),
     path("settings/oidc/", settings.settings_update, name="tenant-settings-update"),
+    path("settings/branding/", branding.branding_update, name="tenant-settings-branding"),
     path(
         "settings/redirect-urls/",
         settings.redirect_url_create,

@@ -34,6 +34,11 @@ class Tenant(models.Model):
     webauthn_origin = models.CharField(max_length=300, blank=True)
     # Other origins of the tenant's that may use its RP ID (WebAuthn L3 related origins).
     related_origins = models.JSONField(default=list, blank=True)
+    # Branding (tenants/branding/): kept on this row so sign-in pages need no extra query.
+    brand_color = models.CharField(max_length=7, blank=True)
+    logo_sha256 = models.CharField(max_length=64, blank=True)
+    default_language = models.CharField(max_length=8, default="en")
+    passkey_button = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,6 +60,7 @@ class Tenant(models.Model):
 
 # Models defined in other modules of this app register here (the app's model module).
 from tenants.audit import AuditEvent, AuditImmutableError  # noqa: E402
+from tenants.branding.models import TenantLogo  # noqa: E402
 from tenants.domains.models import CustomDomain  # noqa: E402
 from tenants.oidc.models import (  # noqa: E402
     ClientSecret,
@@ -73,5 +79,6 @@ __all__ = [
     "RedirectURL",
     "SigningKey",
     "Tenant",
+    "TenantLogo",
     "generate_client_id",
 ]

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.api import domains, keys, users, views
+from portal.api import branding, domains, keys, users, views
 
 app_name = "api"
 
@@ -14,6 +14,8 @@ tenant_patterns = [
     path(TENANT, views.TenantDetail.as_view(), name="tenant-detail"),
     path(f"{TENANT}members/", views.MemberList.as_view(), name="member-list"),
     path(f"{TENANT}audit-events/", views.AuditEventList.as_view(), name="audit-event-list"),
+    path(f"{TENANT}branding/", branding.Branding.as_view(), name="branding"),
+    path(f"{TENANT}branding/logo/", branding.BrandingLogo.as_view(), name="branding-logo"),
 ]
 
 oidc_patterns = [

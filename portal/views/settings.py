@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.selectors import access_tenant
+from portal.forms_branding import BrandingForm, branding_initial
 from portal.forms_settings import (
     INPUT_LABELS,
     ClientSecretForm,
@@ -115,6 +116,7 @@ def _render(request, access, *, status=200, **forms_and_extra):
         "settings_form": OIDCSettingsForm(initial=_settings_initial(tenant, client)),
         "redirect_form": RedirectURLForm(),
         "secret_form": ClientSecretForm(),
+        "branding_form": BrandingForm(initial=branding_initial(tenant)),
         "b2c_scope": B2C_SCOPE,
         "b2c_claims": B2C_CLAIMS,
         "b2c_redirect_url": B2C_REDIRECT_URL,
@@ -125,6 +127,11 @@ def _render(request, access, *, status=200, **forms_and_extra):
     context.update(forms_and_extra)
     response = render(request, "portal/settings.html", context, status=status)
     return response
+
+
+def render_settings(request, access, *, status=200, **forms_and_extra):
+    """The Settings page for other modules' forms (e.g. Branding)."""
+    return _render(request, access, status=status, **forms_and_extra)
 
 
 def _submit(request, access, form, *, form_name: str, change, success: str):

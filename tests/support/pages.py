@@ -24,6 +24,23 @@ def horizontal_overflow(page) -> int:
     )
 
 
+_WIDEST = """() => {
+  const limit = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("body *")]
+    .filter(el => el.getBoundingClientRect().right > limit + 1)
+    .slice(0, 4)
+    .map(el => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+      + (typeof el.className === "string" && el.className
+         ? "." + el.className.split(" ").join(".") : "")
+      + " right=" + Math.round(el.getBoundingClientRect().right));
+}"""
+
+
+def too_wide(page) -> list[str]:
+    """The first elements sticking out of the viewport (for the failure message)."""
+    return page.evaluate(_WIDEST)
+
+
 def axe_violations(page) -> list[dict]:
     """axe-core's serious and critical violations on the current page."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
@@ -41,7 +58,7 @@ def check_page(page, url: str, label: str) -> list[str]:
         where = f"{label} at {viewport['width']}px"
         overflow = horizontal_overflow(page)
         if overflow > 0:
-            failures.append(f"{where}: scrolls sideways by {overflow}px")
+            failures.append(f"{where}: scrolls sideways by {overflow}px: {too_wide(page)}")
         for v in axe_violations(page):
             failures.append(f"{where}: axe {v['impact']} {v['id']} ({v['help']}): {v['nodes']}")
     return failures

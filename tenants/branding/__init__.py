@@ -1,0 +1,1 @@
+"""Tenant branding: display name, logo, primary colour, default language, passkey button."""
