@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tenants', '0004_auditevent'),
+        ('tenants', '0005_audit_dashboard_index'),
     ]
 
     operations = [
