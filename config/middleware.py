@@ -1,6 +1,7 @@
 """Request hygiene: trusted-proxy headers only; no NUL, lone surrogates or deep JSON in input."""
 
 import json
+import logging
 import re
 
 from django.conf import settings
@@ -9,6 +10,23 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 from config.json_depth import MAX_JSON_DEPTH, json_too_deep
+
+logger = logging.getLogger("latchkey.proxy")
+_warned_peers: set[str] = set()
+
+
+def _warn_untrusted_proxy(peer: str) -> None:
+    """Say once per peer and process that a proxy's X-Forwarded-For is being ignored."""
+    if peer in _warned_peers or len(_warned_peers) >= 16:
+        return
+    _warned_peers.add(peer)
+    logger.error(
+        "X-Forwarded-For arrives from %s, which is not in TRUSTED_PROXIES: it is ignored, so "
+        "every visitor behind this proxy shares one rate limit (the proxy's address) and audit "
+        "rows show the proxy. If %s is your reverse proxy, add it to TRUSTED_PROXIES.",
+        peer,
+        peer,
+    )
 
 
 class TrustedProxyMiddleware:
@@ -26,6 +44,8 @@ class TrustedProxyMiddleware:
             if meta.get("HTTP_X_FORWARDED_PROTO", "").lower() == "https":
                 meta["wsgi.url_scheme"] = "https"
         else:
+            if "HTTP_X_FORWARDED_FOR" in meta and settings.PRODUCTION:
+                _warn_untrusted_proxy(meta.get("REMOTE_ADDR", ""))
             for header in (
                 "HTTP_X_FORWARDED_HOST",
                 "HTTP_X_FORWARDED_PROTO",

@@ -169,8 +169,9 @@ def test_a_whole_sign_in_through_authorize_and_token(member, tenant):
         "options": 2,
         # tenant; credential + user; counter lock + update; audit; session key check + insert
         "verify": 7,
-        # tenant; client; session; user (revocation check); DOT's grant; our code record
-        "authorize again": 6,
+        # tenant; client; user (revocation check); DOT's grant; our code record (the session
+        # is read from the cache: SESSION_ENGINE cached_db)
+        "authorize again": 5,
         # tenant; grant + client + user + code facts + kid; secrets; claim; ID, access and
         # refresh tokens; DOT's grant delete
         "token": 8,
