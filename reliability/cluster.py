@@ -16,26 +16,7 @@ from pathlib import Path
 
 import requests
 
-import bench.stack
 from bench.stack import PG_BIN, ROOT, Service, Stack, StackError, _as_pg_user, _read_pid
-
-
-def _port_free(port: int) -> bool:
-    """Whether nothing listens on 127.0.0.1:port; connections left in TIME_WAIT by a service we
-    stopped do not count (the servers themselves bind with SO_REUSEADDR too)."""
-    import socket
-
-    with socket.socket() as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-# Restarting Redis or a node on its own port must not wait for TIME_WAIT to clear.
-bench.stack.port_free = _port_free
 
 # Our port range is 17000-17999.
 PG_PORT, REDIS_PORT, PROXY_PORT = 17010, 17011, 17080
