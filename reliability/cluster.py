@@ -16,7 +16,16 @@ from pathlib import Path
 
 import requests
 
-from bench.stack import PG_BIN, ROOT, Service, Stack, StackError, _as_pg_user, _read_pid
+from bench.stack import (
+    PG_BIN,
+    ROOT,
+    Service,
+    Stack,
+    StackError,
+    _as_pg_user,
+    _read_pid,
+    port_free,
+)
 
 # Our port range is 17000-17999.
 PG_PORT, REDIS_PORT, PROXY_PORT = 17010, 17011, 17080
@@ -258,6 +267,8 @@ class Cluster:
         if node.popen is not None:
             node.popen.wait(10)
         self.stack.stop_service(node)
+        # Workers die a moment after their master; until then the listening socket is open.
+        wait_for(lambda: port_free(node.port), 15, 0.1)
 
     def stop_celery(self) -> None:
         for service in (self.beat, self.worker):
