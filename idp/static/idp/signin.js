@@ -104,6 +104,23 @@
 
   function showEmail() { L.show(root, "step-email"); }
 
+  /* "Sign in with a passkey": no email, the browser lists this site's discoverable passkeys;
+     the server finds the account by the passkey's user handle, within this tenant only. */
+  async function signInWithPasskey() {
+    stopAutofill();
+    if (!L.supported()) { fail({ name: "UnsupportedError" }, "get", showEmail); return; }
+    working("Waiting for your passkey…");
+    let options, credential;
+    try {
+      options = await L.postJSON(urls.optionsUrl, {});
+      credential = await L.get(options.publicKey);
+    } catch (err) { fail(err, "get", signInWithPasskey); return; }
+    try {
+      working("Signing you in…");
+      finish(await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next }));
+    } catch (err) { fail(err, "get", signInWithPasskey); }
+  }
+
   async function register() {
     working("Waiting for your passkey…");
     try {
@@ -146,6 +163,8 @@
     }
   }
 
+  const passkeyButton = document.getElementById("passkey-button");
+  if (passkeyButton) passkeyButton.addEventListener("click", signInWithPasskey);
   document.getElementById("email-form").addEventListener("submit", function (e) {
     e.preventDefault();
     continueWithEmail();
