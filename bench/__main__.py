@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import report, runner, scenarios  # noqa: E402
+from bench import profile, report, runner, scenarios  # noqa: E402
 from bench.stack import Stack, StackError, port_free  # noqa: E402
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"
@@ -77,8 +77,13 @@ def main() -> int:
     parser.add_argument("--no-peer", action="store_true", help="skip oidc-provider")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "results"))
     parser.add_argument("--processes", type=int, default=4, help="client processes")
+    parser.add_argument("--profile", metavar="SCENARIO", help="py-spy the workers during it")
+    parser.add_argument("--signins", type=int, help="override the number of sign-ins")
     args = parser.parse_args()
-    counts = QUICK if args.quick else FULL
+    counts = dict(QUICK if args.quick else FULL)
+    if args.signins:
+        counts["signin"] = args.signins
+        counts["register_open"] = max(counts["register_open"], min(args.signins, 100))
     started = time.time()
     taken: set[int] = set()
     results: list[dict] = []
@@ -113,7 +118,17 @@ def main() -> int:
 
         def run(name, fn, items, target=app, m=meter):
             print(f"bench: {name} × {len(items)}", file=sys.stderr, flush=True)
+            recorder = None
+            if name == args.profile:
+                recorder = profile.Recorder(web.pid, stack.dir / "profile.txt")
+                time.sleep(1.0)
             result = runner.run(name, fn, target, items, meter=m, processes=args.processes)
+            if recorder is not None:
+                recorder.stop()
+                summary = profile.summarise(stack.dir / "profile.txt")
+                Path(args.out).mkdir(parents=True, exist_ok=True)
+                (Path(args.out) / f"profile-{name}.json").write_text(json.dumps(summary, indent=2))
+                print(json.dumps(summary, indent=2), file=sys.stderr)
             results.append(result)
             for sample in result["error_samples"]:
                 print(f"  error: {sample}", file=sys.stderr)

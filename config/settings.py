@@ -396,6 +396,13 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 JWKS_CACHE_SECONDS = parse_int("JWKS_CACHE_SECONDS", os.environ.get("JWKS_CACHE_SECONDS"), 3600)
 # How long each web process answers discovery/JWKS from its own copy of the last response
 # (no database or Redis); 0 turns the copy off (the default in development, so edits show).
+# How long each web process may keep a tenant it has read; any tenant change drops every
+# process's copies at once (tenants/cache.py). 0 (development's default) reads the row each time.
+TENANT_PROCESS_CACHE_SECONDS = parse_int(
+    "TENANT_PROCESS_CACHE_SECONDS",
+    os.environ.get("TENANT_PROCESS_CACHE_SECONDS"),
+    60 if PRODUCTION else 0,
+)
 WELL_KNOWN_PROCESS_CACHE_SECONDS = parse_int(
     "WELL_KNOWN_PROCESS_CACHE_SECONDS",
     os.environ.get("WELL_KNOWN_PROCESS_CACHE_SECONDS"),

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponseNotFound, HttpResponseRedirect
 from django.http.request import split_domain_port, validate_host
 
+from tenants import cache as tenant_cache
 from tenants.domains.selectors import verified_domain_for_host
 from tenants.models import Tenant
 
@@ -25,10 +26,19 @@ TEST_CLIENT_HOST = "testserver"
 SLUG_KWARGS = ("tenant_slug", "slug")
 
 
+def _load(slug: str) -> Tenant | None:
+    return Tenant.objects.filter(slug=slug).first()
+
+
 def tenant_for_slug(slug: str | None, *, active_only: bool) -> Tenant | None:
     """The tenant with this slug (only an active one if asked), or None."""
     if not slug:
         return None
+    if tenant_cache.enabled():
+        tenant = tenant_cache.cached_tenant(slug, _load)
+        if tenant is not None and active_only and tenant.status != Tenant.Status.ACTIVE:
+            return None
+        return tenant
     tenants = Tenant.objects.filter(slug=slug)
     if active_only:
         tenants = tenants.filter(status=Tenant.Status.ACTIVE)

@@ -1,0 +1,64 @@
+"""Per-process copies of tenants, checked against one version counter in the shared cache.
+
+A request then reads one small Redis key instead of the tenant row. Every save or delete of a
+tenant bumps the counter (when it happens and again after its transaction commits, so no
+process can keep a copy read in between), and every process drops its copies when it sees a
+new value. TENANT_PROCESS_CACHE_SECONDS also bounds a copy's life; 0 turns the copies off.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+VERSION_KEY = "tenants:version"
+
+_copies: dict[str, tuple[object, float]] = {}  # slug -> (tenant, expires)
+_seen_version: list = [None]
+
+
+def enabled() -> bool:
+    """Whether this process keeps copies."""
+    return settings.TENANT_PROCESS_CACHE_SECONDS > 0
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.add(VERSION_KEY, 1, timeout=None)
+    _copies.clear()
+
+
+def tenant_changed(**kwargs) -> None:
+    """Signal receiver: any tenant's save or delete invalidates every process's copies."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def cached_tenant(slug: str, load):
+    """A private copy of the tenant with this slug, from `load(slug)` when not held or stale."""
+    version = cache.get(VERSION_KEY, 0)
+    if version != _seen_version[0]:
+        _copies.clear()
+        _seen_version[0] = version
+    now = time.monotonic()
+    held = _copies.get(slug)
+    if held is None or held[1] <= now:
+        tenant = load(slug)
+        if tenant is None:
+            return None
+        held = (tenant, now + settings.TENANT_PROCESS_CACHE_SECONDS)
+        _copies[slug] = held
+    # A copy per request: nothing a request sets on it can leak into the next one.
+    return copy.copy(held[0])
+
+
+def clear() -> None:
+    """Forget this process's copies."""
+    _copies.clear()
+    _seen_version[0] = None
