@@ -31,6 +31,7 @@ from idp.views_signin_common import (
     sign_in_url,
 )
 from tenants.audit import audit_log, client_ip
+from tenants.domains.selectors import passkeys_reset_notice
 
 
 def _ip(request) -> str:
@@ -61,6 +62,7 @@ def sign_in(request, tenant_slug):
         "current": SignInState(request, tenant).current(),
         "reauth": request.GET.get("reauth") == "1",
         "requires_verification": tenant.require_email_verification,
+        "passkeys_reset_at": passkeys_reset_notice(tenant),
     }
     return render(request, "idp/signin.html", context)
 

@@ -14,7 +14,7 @@ READ_WRITE = "read_write"
 
 
 def actor_role(*, actor, tenant) -> str | None:
-    """"support", the actor's membership role in this tenant, or None (no access)."""
+    """ "support", the actor's membership role in this tenant, or None (no access)."""
     if actor is None or tenant is None or not getattr(actor, "is_authenticated", False):
         return None
     if getattr(actor, "tenant_id", None) is not None:

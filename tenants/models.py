@@ -39,6 +39,8 @@ class Tenant(models.Model):
     logo_sha256 = models.CharField(max_length=64, blank=True)
     default_language = models.CharField(max_length=8, default="en")
     passkey_button = models.BooleanField(default=True)
+    # When an RP ID change stranded existing passkeys: the sign-in page says so for a while.
+    passkeys_reset_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

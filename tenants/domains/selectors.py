@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404
+from django.utils import timezone
 
 from tenants.access import require_access
 from tenants.domains.models import CustomDomain
@@ -61,3 +63,15 @@ def allowed_origins(*, tenant) -> list[str]:
 def related_origins_document(*, tenant) -> dict:
     """The /.well-known/webauthn JSON to host on the RP ID's domain (WebAuthn L3 §5.11)."""
     return {"origins": allowed_origins(tenant=tenant)}
+
+
+# How long the sign-in page tells returning users that their old passkeys stopped working.
+PASSKEYS_RESET_NOTICE_DAYS = 180
+
+
+def passkeys_reset_notice(tenant):
+    """When the tenant's RP ID changed under existing passkeys, if recent enough to say so."""
+    changed = tenant.passkeys_reset_at
+    if changed is None or timezone.now() - changed > timedelta(days=PASSKEYS_RESET_NOTICE_DAYS):
+        return None
+    return changed

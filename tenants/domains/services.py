@@ -147,12 +147,18 @@ def tenant_relying_party_update(
     new_rp_id = validate_rp_id(rp_id, host=serving_host) if rp_id.strip() else ""
     origins = validate_related_origins(related_origins, rp_id=new_rp_id or serving_host)
     before = {"rp_id": locked.webauthn_rp_id, "related_origins": locked.related_origins}
-    affected = users_with_passkeys if new_rp_id != locked.webauthn_rp_id else 0
+    # Blank means "the sign-in host": only a change of the RP ID in effect strands passkeys.
+    changed = (new_rp_id or serving_host) != (locked.webauthn_rp_id or serving_host)
+    affected = users_with_passkeys if changed else 0
     if affected and not confirm_affected:
         raise RelyingPartyChangeNeedsConfirmation(affected)
     locked.webauthn_rp_id = new_rp_id
     locked.related_origins = origins
-    locked.save(update_fields=["webauthn_rp_id", "related_origins", "updated_at"])
+    if affected:
+        locked.passkeys_reset_at = timezone.now()
+    locked.save(
+        update_fields=["webauthn_rp_id", "related_origins", "passkeys_reset_at", "updated_at"]
+    )
     audit_log(
         action="tenant.relying_party_changed",
         actor=actor,

@@ -118,3 +118,29 @@ def test_api_relying_party_document(admin_client, tenant, settings):
         url, {"rp_id": "com", "related_origins": []}, content_type="application/json"
     )
     assert refused.status_code == 400 and "rp_id" in refused.json()
+
+
+def test_users_of_a_changed_rp_id_are_told_to_recover(admin_client, tenant, client):
+    user = factories.end_user(tenant=tenant)
+    WebAuthnCredential.objects.create(
+        user=user, credential_id=b"cred-2", public_key=b"pk", sign_count=0
+    )
+    CustomDomain.objects.create(
+        tenant=tenant,
+        hostname="login.contoso.test",
+        state="verified",
+        verified_at="2026-01-01T00:00Z",
+    )
+    sign_in = reverse("idp:sign-in", kwargs={"tenant_slug": tenant.slug})
+    assert b"passkeys-reset" not in client.get(sign_in).content
+    unchanged = {"rp_id": "login.contoso.test", "related_origins": ""}
+    assert admin_client.post(_url("tenant-relying-party", tenant), unchanged).status_code == 302
+    assert b"passkeys-reset" not in client.get(sign_in).content
+    admin_client.post(
+        _url("tenant-relying-party", tenant),
+        {"rp_id": "contoso.test", "related_origins": "", "confirm": "on"},
+    )
+    page = client.get(sign_in).content.decode()
+    assert 'id="passkeys-reset"' in page
+    assert "Passkeys made before then no longer work here" in page
+    assert reverse("idp:signin-recover", kwargs={"tenant_slug": tenant.slug}) in page
