@@ -144,3 +144,28 @@ def test_users_of_a_changed_rp_id_are_told_to_recover(admin_client, tenant, clie
     assert 'id="passkeys-reset"' in page
     assert "Passkeys made before then no longer work here" in page
     assert reverse("idp:signin-recover", kwargs={"tenant_slug": tenant.slug}) in page
+
+
+def test_chosen_issuer_is_what_settings_api_and_b2c_panel_show(admin_client, tenant):
+    rp = factories.client(tenant=tenant)
+    CustomDomain.objects.create(
+        tenant=tenant,
+        hostname="login.contoso.test",
+        state="verified",
+        verified_at="2026-01-01T00:00Z",
+    )
+    api = f"/api/v1/tenants/{tenant.slug}/oidc/"
+    assert admin_client.get(api).json()["issuer"].endswith(f"/t/{tenant.slug}")
+    chosen = admin_client.post(_url("tenant-issuer", tenant), {"issuer": "custom_domain"})
+    assert chosen.status_code == 302
+    body = admin_client.get(api).json()
+    assert body["issuer"] == "https://login.contoso.test"
+    assert body["metadata_url"] == "https://login.contoso.test/.well-known/openid-configuration"
+    assert body["endpoints"]["token"] == "https://login.contoso.test/token"
+    xml = admin_client.get(_url("tenant-settings-b2c-xml", tenant)).content.decode()
+    assert "https://login.contoso.test/.well-known/openid-configuration" in xml
+    settings_page = admin_client.get(_url("tenant-settings", tenant)).content.decode()
+    assert "https://login.contoso.test/.well-known/openid-configuration" in settings_page
+    rp.refresh_from_db()
+    assert rp.use_custom_domain_issuer
+    assert AuditEvent.objects.filter(action="oidc.issuer_changed", tenant=tenant).count() == 1
