@@ -27,6 +27,7 @@ from oauthlib.oauth2.rfc6749 import errors
 
 from idp.discovery import CLAIMS
 from idp.models import AuthorizationCode
+from tenants import cache as tenant_cache
 from tenants.models import ClientSecret, OIDCClient, RedirectURL, SigningKey, Tenant
 from tenants.oidc.client_secrets import client_secret_match
 from tenants.oidc.crypto import SigningKeyUnavailable, sign_jwt
@@ -102,6 +103,16 @@ def client_with_redirect_urls(*, tenant, client_id: str) -> OIDCClient | None:
     return client
 
 
+def _client_with_redirect_urls(tenant, client_id: str) -> OIDCClient | None:
+    """The same, from this process's copy while no client, URL, secret or key changed."""
+    if not tenant_cache.enabled():
+        return client_with_redirect_urls(tenant=tenant, client_id=client_id)
+    return tenant_cache.cached_oidc(
+        ("client", tenant.pk, client_id),
+        lambda: client_with_redirect_urls(tenant=tenant, client_id=client_id),
+    )
+
+
 def user_claims(user, scopes) -> dict:
     """Claims about the user for the granted scopes (ID token and userinfo alike)."""
     claims = {"sub": user.subject}
@@ -169,7 +180,7 @@ class TenantValidator(OAuth2Validator):
             client = grant.application
         elif getattr(request, "response_type", None):
             # The authorization endpoint checks the redirect URI (twice): load them with it.
-            client = client_with_redirect_urls(tenant=tenant, client_id=client_id)
+            client = _client_with_redirect_urls(tenant, client_id)
         else:
             client = OIDCClient.objects.for_tenant(tenant).filter(client_id=client_id).first()
         if client is not None and not client_uses_issuer(client, tenant):

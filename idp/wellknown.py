@@ -70,10 +70,11 @@ class WellKnownMiddleware:
         # The whole stack answers (host validation, tenant resolution, headers) once.
         conditional = request.META.pop("HTTP_IF_NONE_MATCH", None)
         response = self.get_response(request)
+        # These views read no cookie and no header (a middleware touching the session may
+        # still add "Vary: Cookie", which is kept); a response setting a cookie is not stored.
         storable = (
             response.status_code == 200
             and not response.cookies
-            and "cookie" not in response.get("Vary", "").lower()
             and not getattr(response, "streaming", False)
         )
         if not storable:

@@ -62,3 +62,43 @@ def clear() -> None:
     """Forget this process's copies."""
     _copies.clear()
     _seen_version[0] = None
+    _oidc_copies.clear()
+    _oidc_seen[0] = None
+
+
+# --- OIDC clients (with their redirect URLs and the active kid) ------------------------------
+
+OIDC_VERSION_KEY = "tenants:oidc-version"
+_oidc_copies: dict[tuple, tuple[object, float]] = {}
+_oidc_seen: list = [None]
+
+
+def _bump_oidc() -> None:
+    try:
+        cache.incr(OIDC_VERSION_KEY)
+    except ValueError:
+        cache.add(OIDC_VERSION_KEY, 1, timeout=None)
+    _oidc_copies.clear()
+
+
+def oidc_changed(**kwargs) -> None:
+    """Signal receiver: a client, redirect URL, secret or signing key changed somewhere."""
+    _bump_oidc()
+    transaction.on_commit(_bump_oidc)
+
+
+def cached_oidc(key: tuple, load):
+    """A private copy of `load()` for this key (e.g. a client), while no OIDC row changed."""
+    version = cache.get(OIDC_VERSION_KEY, 0)
+    if version != _oidc_seen[0]:
+        _oidc_copies.clear()
+        _oidc_seen[0] = version
+    now = time.monotonic()
+    held = _oidc_copies.get(key)
+    if held is None or held[1] <= now:
+        value = load()
+        if value is None:
+            return None
+        held = (value, now + settings.TENANT_PROCESS_CACHE_SECONDS)
+        _oidc_copies[key] = held
+    return copy.copy(held[0])
