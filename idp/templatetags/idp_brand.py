@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import json_script
 
+from idp.js_messages import js_catalog
 from tenants.branding.selectors import brand_css_of
 
 register = template.Library()
@@ -40,3 +42,10 @@ def brand_logo_url(tenant, absolute=False) -> str:
 def brand(tenant, heading_id="tenant-name"):
     """Logo (when set) and display name."""
     return {"tenant": tenant, "logo": logo_path(tenant), "heading_id": heading_id}
+
+
+@register.simple_tag
+def js_messages():
+    """The browser code's messages in the page's language, as a JSON data block (not code)."""
+    catalog = js_catalog()
+    return json_script(catalog, "lk-i18n") if catalog else ""

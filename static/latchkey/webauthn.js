@@ -132,27 +132,42 @@
     return get(json, Object.assign({}, opts || {}, { mediation: "conditional" }));
   }
 
+  /* This module's messages in the page's language, from a JSON block the page may carry
+     (<script type="application/json" id="lk-i18n">: data, not code, so the CSP allows it). */
+  let catalog = null;
+  function t(text, values) {
+    if (catalog === null) {
+      const el = document.getElementById("lk-i18n");
+      try { catalog = el ? JSON.parse(el.textContent) : {}; } catch (e) { catalog = {}; }
+    }
+    let out = catalog[text] || text;
+    Object.keys(values || {}).forEach(function (k) { out = out.split("{" + k + "}").join(values[k]); });
+    return out;
+  }
+
   /* A message a person understands for a failed ceremony ("create" or "get"). */
   function explain(err, kind) {
     if (err && err.name === "ServerError") return err.message;
     const name = err && err.name;
     if (name === "NotAllowedError") {
-      if (err.timedOut) return "The passkey request timed out. Try again, and answer your device's prompt.";
+      if (err.timedOut) return t("The passkey request timed out. Try again, and answer your device's prompt.");
       return kind === "create"
-        ? "The passkey was not created: the request was cancelled or timed out."
-        : "No passkey was used: the request was cancelled or timed out, or this device has no passkey for this account.";
+        ? t("The passkey was not created: the request was cancelled or timed out.")
+        : t("No passkey was used: the request was cancelled or timed out, or this device has no passkey for this account.");
     }
-    if (name === "InvalidStateError") return "This device already holds a passkey for this account.";
-    if (name === "NotSupportedError") return "This authenticator is not allowed here: it does not support the required algorithms or user verification.";
+    if (name === "InvalidStateError") return t("This device already holds a passkey for this account.");
+    if (name === "NotSupportedError") return t("This authenticator is not allowed here: it does not support the required algorithms or user verification.");
     if (name === "SecurityError") {
       const host = err.rpId || "";
       return host
-        ? "Passkeys for this account work only on " + host + " (or an address ending in ." + host + "), not on " + window.location.hostname + ". Open the sign-in page on " + host + "."
-        : "Passkeys cannot be used on this address for this sign-in.";
+        ? t("Passkeys for this account work only on {host} (or an address ending in .{host}), not on {here}. Open the sign-in page on {host}.", { host: host, here: window.location.hostname })
+        : t("Passkeys cannot be used on this address for this sign-in.");
     }
-    if (name === "AbortError") return "The passkey request was cancelled.";
-    if (name === "UnsupportedError") return "This browser cannot use passkeys. Try another browser or device.";
-    return "Something went wrong with the passkey" + (err && err.message ? ": " + err.message : ".");
+    if (name === "AbortError") return t("The passkey request was cancelled.");
+    if (name === "UnsupportedError") return t("This browser cannot use passkeys. Try another browser or device.");
+    return err && err.message
+      ? t("Something went wrong with the passkey: {detail}", { detail: err.message })
+      : t("Something went wrong with the passkey.");
   }
 
   class ServerError extends Error {
@@ -181,7 +196,7 @@
         body: JSON.stringify(body || {}),
       });
     } catch (e) {
-      throw new ServerError("The server could not be reached. Check your connection.", 0);
+      throw new ServerError(t("The server could not be reached. Check your connection."), 0);
     }
     let data = {};
     try { data = await response.json(); } catch (e) { data = {}; }
@@ -209,5 +224,6 @@
     explain: explain,
     postJSON: postJSON,
     showError: showError,
+    t: t,
   };
 })();

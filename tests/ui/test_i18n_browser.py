@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 import pytest
@@ -46,6 +47,9 @@ def test_ui_locales_ja_shows_the_japanese_sign_in_page_with_logo_and_colour(
     assert page.locator("#tenant-name").inner_text() == "Acme 株式会社"
     background = page.locator("#continue").evaluate("b => getComputedStyle(b).backgroundColor")
     assert background == "rgb(10, 125, 90)"
+
+    catalog = json.loads(page.locator("#lk-i18n").text_content())
+    assert catalog["Waiting for your passkey…"] == "パスキーを待っています…"
 
     # The choice sticks for this tenant's next pages (ui_locales is only on the first request).
     page.goto(f"{public_live_server.url}/t/{tenant.slug}/sign-in/recover/")

@@ -124,3 +124,18 @@ def test_language_order_ui_locales_then_accept_language_then_tenant_default():
     assert language_for(_Req(accept="da, de-AT;q=0.8"), _Tenant)[0] == "de"
     assert language_for(_Req(accept="da"), _Tenant)[0] == "es"
     assert language_for(_Req(), _Tenant)[0] == "es"
+
+
+@pytest.mark.django_db
+def test_browser_messages_come_translated_as_a_json_block(client, tenant):
+    from django.urls import reverse
+
+    url = reverse("idp:sign-in", kwargs={"tenant_slug": tenant.slug})
+    import json
+
+    german = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    block = german.split('<script id="lk-i18n" type="application/json">')[1].split("</script>")[0]
+    catalog = json.loads(block)
+    assert catalog["Waiting for your passkey…"] == "Warten auf Ihren Passkey …"
+    assert catalog["This device already holds a passkey for this account."].startswith("Dieses")
+    assert 'id="lk-i18n"' not in client.get(url).content.decode()

@@ -59,7 +59,7 @@
       return;
     }
     try {
-      working("Signing you in…");
+      working(L.t("Signing you in…"));
       const result = await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next });
       finish(result);
     } catch (err) {
@@ -76,9 +76,9 @@
     const email = emailInput.value.trim();
     setEmail(email);
     stopAutofill();
-    if (!email) { fail({ name: "ServerError", message: "Enter your email address." }, "get", showEmail); return; }
+    if (!email) { fail({ name: "ServerError", message: L.t("Enter your email address.") }, "get", showEmail); return; }
     if (!L.supported()) { fail({ name: "UnsupportedError" }, "get", showEmail); return; }
-    working("Waiting for your passkey…");
+    working(L.t("Waiting for your passkey…"));
     let options;
     try {
       options = await L.postJSON(urls.optionsUrl, { email: email });
@@ -97,7 +97,7 @@
       return;
     }
     try {
-      working("Signing you in…");
+      working(L.t("Signing you in…"));
       finish(await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next }));
     } catch (err) { fail(err, "get", continueWithEmail); }
   }
@@ -109,24 +109,24 @@
   async function signInWithPasskey() {
     stopAutofill();
     if (!L.supported()) { fail({ name: "UnsupportedError" }, "get", showEmail); return; }
-    working("Waiting for your passkey…");
+    working(L.t("Waiting for your passkey…"));
     let options, credential;
     try {
       options = await L.postJSON(urls.optionsUrl, {});
       credential = await L.get(options.publicKey);
     } catch (err) { fail(err, "get", signInWithPasskey); return; }
     try {
-      working("Signing you in…");
+      working(L.t("Signing you in…"));
       finish(await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next }));
     } catch (err) { fail(err, "get", signInWithPasskey); }
   }
 
   async function register() {
-    working("Waiting for your passkey…");
+    working(L.t("Waiting for your passkey…"));
     try {
       const options = await L.postJSON(urls.registerOptionsUrl, {});
       const credential = await L.create(options.publicKey);
-      working("Creating your account…");
+      working(L.t("Creating your account…"));
       finish(await L.postJSON(urls.registerVerifyUrl, { handle: options.handle, credential: credential }));
     } catch (err) {
       fail(err, "create", register);
@@ -138,7 +138,7 @@
     document.querySelectorAll("#signup-form input").forEach(function (input) {
       body[input.name] = input.value;
     });
-    working("One moment…");
+    working(L.t("One moment…"));
     let result;
     try {
       result = await L.postJSON(urls.signupUrl, body);
@@ -154,7 +154,7 @@
 
   async function submitCode() {
     const code = document.getElementById("code").value;
-    working("Checking the code…");
+    working(L.t("Checking the code…"));
     try {
       const result = await L.postJSON(urls.codeUrl, { code: code });
       window.location.assign(result.redirect);
