@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 
+from django.conf import settings
+
 from tenants.branding import colors
 from tenants.branding.models import TenantLogo
 from tenants.models import Tenant
@@ -20,3 +22,11 @@ def brand_css_of(tenant: Tenant) -> tuple[str, str]:
     """(stylesheet, short hash) of the tenant's colour variables."""
     css = colors.stylesheet(tenant.brand_color or colors.DEFAULT_PRIMARY)
     return css, hashlib.sha256(css.encode()).hexdigest()[:16]
+
+
+def logo_url_of(tenant: Tenant) -> str:
+    """Absolute URL of the tenant's current logo (for emails), or '' without one."""
+    if not tenant.logo_sha256:
+        return ""
+    # The IdP serves brand assets under the tenant's issuer path (idp/brand_urls.py).
+    return f"{settings.PUBLIC_URL}/t/{tenant.slug}/brand/logo-{tenant.logo_sha256}"

@@ -15,6 +15,7 @@ from tenants.branding import colors
 from tenants.branding.images import LogoInvalid, logo_content_type
 from tenants.branding.services import tenant_branding_save
 from tests import factories
+from tests.idp.signin_support import private_cache  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,22 @@ def test_api_branding_and_logo(client, tenant):
         HTTP_AUTHORIZATION=f"Bearer {reader_token}",
     )
     assert denied.status_code == 403
+
+
+@pytest.mark.usefixtures("private_cache")
+def test_emails_carry_the_brand(client, tenant):
+    from django.core import mail
+
+    from tests.idp.signin_support import post_json, url
+
+    tenant_branding_save(
+        tenant=tenant, actor=None, logo=SVG, primary_color="#0a7d5a", display_name="Acme Travel"
+    )
+    tenant.refresh_from_db()
+    sent = post_json(client, url("signin-signup", tenant), {"email": "eve@example.com"})
+    assert sent.status_code == 200, sent.content
+    message = mail.outbox[-1]
+    html = message.alternatives[0][0]
+    assert f"/t/{tenant.slug}/brand/logo-{tenant.logo_sha256}" in html
+    assert "Acme Travel" in html and "#0a7d5a" in html
+    assert "Acme Travel" in message.body
