@@ -33,7 +33,8 @@ class Recorder:
         self.path = path
         exe = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
         self.proc = subprocess.Popen(
-            [exe, "record", "--pid", str(pid), "--subprocesses", "--format", "raw",
+            # --gil: only samples holding the GIL, i.e. Python CPU work, not waits on sockets.
+            [exe, "record", "--pid", str(pid), "--subprocesses", "--gil", "--format", "raw",
              "--rate", str(rate), "--output", str(path), "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
