@@ -1,15 +1,24 @@
-"""prompt, max_age and login_hint: may an authorization request use the current sign-in?"""
+"""prompt, max_age, id_token_hint and login_hint: may an authorization request use the current
+sign-in?
+
+A request that needs a new sign-in never ends the current one (any site can link to
+`authorize?prompt=login`): the sign-in page is shown, and the request it resumes carries
+REAUTH_PARAM, the moment of the sign-in to be replaced, so only a newer sign-in lets it through.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.urls import reverse
 
-# Dropped from the request the sign-in page resumes: the sign-in it makes is fresh anyway.
-NOT_RESUMED = ("max_age",)
+# Our own parameter on the resumed request: signed_in_at of the sign-in it must not use.
+REAUTH_PARAM = "latchkey_reauth"
+# Dropped from the request the sign-in page resumes: REAUTH_PARAM stands in for them.
+NOT_RESUMED = ("max_age", REAUTH_PARAM)
 
 
 @dataclass(frozen=True)
@@ -19,7 +28,7 @@ class Decision:
     invalid: str = ""  # an invalid_request description
     login_required: bool = False  # prompt=none and no usable sign-in
     sign_in: bool = False  # send the person to the sign-in page
-    sign_out_first: bool = False  # forget the current sign-in before that
+    replaces: float | None = None  # signed_in_at of the sign-in a new one must replace
 
     @property
     def proceed(self) -> bool:
@@ -36,27 +45,49 @@ def parse_max_age(value) -> int | None:
     return seconds
 
 
-def decide(*, params, signin, now: float | None = None) -> Decision:
-    """Apply prompt and max_age to the current sign-in (an EndUserSignIn or None)."""
+def parse_reauth(value) -> float | None:
+    """REAUTH_PARAM as a timestamp; None when absent; ValueError when not a finite number."""
+    if value is None:
+        return None
+    moment = float(value)
+    if not math.isfinite(moment):
+        raise ValueError("not a finite number")
+    return moment
+
+
+def decide(*, params, signin, hint_subject: str | None = None, now: float | None = None):
+    """Apply prompt, max_age and the id_token_hint's subject to the current sign-in."""
     try:
         max_age = parse_max_age(params.get("max_age"))
     except ValueError:
         return Decision(invalid="max_age must be a whole number of seconds.")
+    try:
+        reauth = parse_reauth(params.get(REAUTH_PARAM))
+    except ValueError:
+        return Decision(invalid=f"{REAUTH_PARAM} is not valid.")
     prompt = set(params.get("prompt", "").split())
     now = time.time() if now is None else now
-    too_old = signin is not None and max_age is not None and now - signin.auth_time > max_age
+    usable = signin is not None
+    if usable and max_age is not None and now - signin.auth_time > max_age:
+        usable = False
+    if usable and reauth is not None and signin.signed_in_at <= reauth:
+        usable = False  # the sign-in this resumed request asked to replace
+    if usable and hint_subject is not None and reauth is None:
+        # OIDC Core §3.1.2.1: the hint names another user. After a new sign-in (reauth set)
+        # the person's own choice of account stands.
+        usable = signin.user.subject == hint_subject
     if "none" in prompt:
-        if signin is None or too_old:
-            return Decision(login_required=True)
-        return Decision()
-    if signin is None or too_old or "login" in prompt:
-        # What comes back from the sign-in page is then a fresh sign-in by construction.
-        return Decision(sign_in=True, sign_out_first=signin is not None)
+        return Decision() if usable else Decision(login_required=True)
+    if not usable or "login" in prompt:
+        return Decision(sign_in=True, replaces=signin.signed_in_at if signin else None)
     return Decision()
 
 
-def sign_in_url(*, tenant, path: str, params) -> str:
-    """The sign-in page, resuming this request without max_age or prompt=login, with the hint."""
+def sign_in_url(
+    *, tenant, path: str, params, replaces: float | None = None, login_hint: str = ""
+) -> str:
+    """The sign-in page, resuming this request without max_age or prompt=login, with the hint
+    (and, when a current sign-in is to be replaced, REAUTH_PARAM)."""
     cleaned = []
     for key, values in params.lists():
         if key in NOT_RESUMED:
@@ -67,7 +98,10 @@ def sign_in_url(*, tenant, path: str, params) -> str:
                 if not value:
                     continue
             cleaned.append((key, value))
+    if replaces is not None:
+        cleaned.append((REAUTH_PARAM, repr(float(replaces))))  # repr: exact round trip
     query = [("next", path + "?" + urlencode(cleaned))]
-    if params.get("login_hint"):
-        query.append(("login_hint", params["login_hint"]))
+    login_hint = params.get("login_hint") or login_hint
+    if login_hint:
+        query.append(("login_hint", login_hint))
     return reverse("idp:sign-in", kwargs={"tenant_slug": tenant.slug}) + "?" + urlencode(query)

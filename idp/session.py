@@ -36,6 +36,8 @@ class EndUserSignIn:
     auth_time: int
     amr: list[str]
     passkey_id: int | None = None
+    # When this sign-in was recorded, to the microsecond: tells two sign-ins apart.
+    signed_in_at: float = 0.0
 
     def is_recent(self) -> bool:
         """Recent enough to add or remove passkeys (REAUTH_SECONDS)."""
@@ -109,6 +111,7 @@ class SignInState:
             auth_time=record["auth_time"],
             amr=record["amr"],
             passkey_id=record.get("passkey_id"),
+            signed_in_at=signed_in_at,
         )
 
     def sign_in(self, *, user: User, amr: list[str], passkey_id: int | None = None):
@@ -129,7 +132,9 @@ class SignInState:
                 "passkey_id": passkey_id,
             },
         )
-        return EndUserSignIn(user=user, auth_time=auth_time, amr=list(amr), passkey_id=passkey_id)
+        return EndUserSignIn(
+            user=user, auth_time=auth_time, amr=list(amr), passkey_id=passkey_id, signed_in_at=now
+        )
 
     def complete(self, *, user: User, amr: list[str], method: str, passkey_id=None) -> None:
         """Finish a sign-in: drop the steps that led here, sign in, and audit it."""

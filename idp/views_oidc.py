@@ -22,8 +22,9 @@ from idp import authorize_policy
 from idp.client_auth import challenge, two_methods_error
 from idp.discovery import cached_document_response
 from idp.form_post import FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver, harden
+from idp.id_token_hint import id_token_hint_claims
 from idp.models import AuthorizationCode
-from idp.session import enduser_current, enduser_sign_out
+from idp.session import enduser_current
 from tenants.models import OIDCClient
 
 MAX_PARAM_LENGTH = 4096
@@ -204,16 +205,30 @@ class AuthorizeView(OAuthLibMixin, View):
                 deliver_mode=mode,
             )
 
+        hint = None
+        if params.get("id_token_hint"):
+            hint = id_token_hint_claims(tenant, params["id_token_hint"])
+            if hint is None or not isinstance(hint.get("sub"), str):
+                message = "id_token_hint is not an ID token issued by this organisation."
+                return fail("invalid_request", message, deliver_mode=mode)
         signin = enduser_current(request, tenant=tenant)
-        decision = authorize_policy.decide(params=params, signin=signin)
+        decision = authorize_policy.decide(
+            params=params, signin=signin, hint_subject=hint["sub"] if hint else None
+        )
         if decision.invalid:
             return fail("invalid_request", decision.invalid)
         if decision.login_required:
             return fail("login_required", "The user is not signed in.", deliver_mode=mode)
         if decision.sign_in:
-            if decision.sign_out_first:
-                enduser_sign_out(request, tenant=tenant)
-            url = authorize_policy.sign_in_url(tenant=tenant, path=request.path, params=params)
+            # The current sign-in stays until a new one replaces it (never signed out here).
+            hinted_email = hint.get("email") if hint else ""
+            url = authorize_policy.sign_in_url(
+                tenant=tenant,
+                path=request.path,
+                params=params,
+                replaces=decision.replaces,
+                login_hint=hinted_email if isinstance(hinted_email, str) else "",
+            )
             return harden(HttpResponseRedirect(url))
 
         # DOT reads request.user; only the tenant's end-user sign-in ever goes there.

@@ -61,9 +61,7 @@ class WellKnownMiddleware:
             return self.get_response(request)
         key = (request.META.get("HTTP_HOST", ""), request.path_info)
         copy = _copies.get(key)
-        if copy is not None and copy[0] > time.monotonic() and not request.META.get(
-            "QUERY_STRING"
-        ):
+        if copy is not None and copy[0] > time.monotonic() and not request.META.get("QUERY_STRING"):
             return _answer(request, *copy[1:])
         if not _cacheable(request):
             return self.get_response(request)

@@ -21,9 +21,6 @@ from tests.support.soft_webauthn import SoftAuthenticator
 pytestmark = pytest.mark.django_db
 
 RP_ORIGIN = "https://rp.example.com"
-HINT_FIX = pytest.mark.xfail(
-    strict=True, reason="issue 11 item 4 (id_token_hint honoured), fixed by proto-fixes"
-)
 
 
 def test_logout_accepts_the_rps_post(op):
@@ -57,7 +54,6 @@ def test_logout_confirmation_with_our_token_signs_out(op):
     assert_logged_out(op, browser)
 
 
-@HINT_FIX
 def test_prompt_none_with_another_users_id_token_hint_is_login_required(op):
     """User A is signed in; the hint names user B: no code for A (OIDC Core §3.1.2.1)."""
     other_email = "willow@example.com"

@@ -31,8 +31,13 @@ def test_a_warm_copy_needs_no_query_and_matches_the_full_answer(client, copies, 
         second = client.get(path)
     assert len(queries) == 0
     assert second.status_code == 200 and second.content == first.content
-    for header in ("Content-Type", "ETag", "Cache-Control", "Access-Control-Allow-Origin",
-                   "X-Content-Type-Options"):
+    for header in (
+        "Content-Type",
+        "ETag",
+        "Cache-Control",
+        "Access-Control-Allow-Origin",
+        "X-Content-Type-Options",
+    ):
         assert second[header] == first[header], header
     not_modified = client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
     assert not_modified.status_code == 304 and not_modified.content == b""
