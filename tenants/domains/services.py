@@ -91,7 +91,10 @@ def custom_domain_remove(*, domain: CustomDomain, actor, request=None) -> None:
     )
     locked.delete()
     if not CustomDomain.objects.for_tenant(tenant).filter(state="verified").exists():
-        tenant.clients.filter(use_custom_domain_issuer=True).update(use_custom_domain_issuer=False)
+        # save(), not update(): per-process client caches are invalidated on save.
+        for client in tenant.clients.filter(use_custom_domain_issuer=True):
+            client.use_custom_domain_issuer = False
+            client.save(update_fields=["use_custom_domain_issuer"])
 
 
 def custom_domain_check(*, domain_id: int, final_attempt: bool) -> CustomDomain | None:
