@@ -153,6 +153,12 @@ def main() -> int:
         run("jwks", scenarios.fetch("jwks"), [None] * counts["jwks"])
         users_page = report.users_page_hook()
         if users_page is not None:
+            print("bench: users page", file=sys.stderr, flush=True)
+            if args.quick:
+                os.environ["BENCH_USERS"] = "2000"
+                from bench import users_page as users_module
+
+                users_module.USERS = 2000
             results.append(users_page(stack, env, pg))
 
         peer_dir = None if args.no_peer else peer_install()
