@@ -70,6 +70,10 @@ def test_portal_pages_fit_and_pass_axe(public_live_server, browser):
     ]
     admin_pages = [
         ("portal home", reverse("portal:home")),
+        ("tenant dashboard", reverse("portal:tenant-home", kwargs=slug)),
+        ("users", reverse("portal:tenant-users", kwargs=slug)),
+        ("domains", reverse("portal:tenant-domains", kwargs=slug)),
+        ("dev mailbox", reverse("portal:dev-mailbox")),
         ("settings", reverse("portal:tenant-settings", kwargs=slug)),
         ("signing keys", reverse("portal:tenant-keys", kwargs=slug)),
         ("members", reverse("portal:tenant-members", kwargs=slug)),
