@@ -15,8 +15,13 @@ from accounts.passkeys import errors
 from accounts.passkeys.challenges import ChallengeMissing, challenge_issue, challenge_take
 from accounts.passkeys.errors import PasskeyError
 from accounts.passkeys.realm import Realm
+from accounts.passkeys.store import (
+    CredentialRejected,
+    passkey_find,
+    passkey_register,
+    passkey_use,
+)
 from accounts.passkeys.store import credentials_for as credentials_for
-from accounts.passkeys.store import passkey_find, passkey_register, passkey_use
 from accounts.passkeys.webauthn import MAX_RESPONSE_BYTES as MAX_RESPONSE_BYTES
 from accounts.passkeys.webauthn import (
     WebAuthnError,
@@ -55,6 +60,17 @@ def _audit_failure(*, realm, ceremony, message, request, actor=None, owner=None,
             **(details or {}),
         },
         request=request,
+    )
+
+
+def _reveals_account(exc: WebAuthnError) -> bool:
+    """Would this refusal differ between a known email (its passkey IDs offered) and an
+    unknown one (decoys) when answered with a throwaway key?"""
+    message = exc.message
+    return (
+        isinstance(exc, CredentialRejected)
+        or message in (errors.NOT_REGISTERED, errors.NOT_OFFERED)
+        or "signature" in message.lower()
     )
 
 
@@ -119,6 +135,8 @@ def authentication_finish(
     check (a rate limit, say) once the passkey is known and before the signature is checked.
     """
     credential = None
+    data: dict = {}
+    verified = False
     try:
         record = _take(realm=realm, handle=handle, ceremony=ceremony)
         data = record["data"]
@@ -143,6 +161,7 @@ def authentication_finish(
             challenge=record["challenge"],
             public_key=bytes(credential.public_key),
         )
+        verified = True
         credential = passkey_use(realm=realm, credential=credential, result=result, request=request)
     except WebAuthnError as exc:
         _audit_failure(
@@ -153,6 +172,10 @@ def authentication_finish(
             actor=user,
             owner=credential.user if credential is not None else None,
         )
+        if "allow" in data and not verified and _reveals_account(exc):
+            # Email sign-in: the audit keeps the reason; the answer must not tell a known
+            # email (its real passkey IDs were offered) from an unknown one (decoys).
+            raise PasskeyError(errors.NOT_USABLE) from exc
         raise
     return Authentication(credential=credential, data=data)
 

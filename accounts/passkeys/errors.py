@@ -13,6 +13,12 @@ EXPIRED = {
 }
 NOT_REGISTERED = "This passkey is not registered here."
 NOT_OFFERED = "This passkey was not offered for this sign-in."
+# Every refusal of an email sign-in before the signature is verified: whether the email has an
+# account must not show (known and unknown emails get byte-identical answers).
+NOT_USABLE = (
+    "This passkey is not registered here, was not offered for this sign-in, or its signature "
+    "is invalid."
+)
 NO_USER_HANDLE = "The passkey did not return its user handle."
 OTHER_ACCOUNT = "This passkey belongs to another account."
 OTHER_PERSON = "This was started by someone else. Start again."
