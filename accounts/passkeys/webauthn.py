@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from dataclasses import dataclass
 
@@ -153,6 +154,7 @@ def load_response(body) -> dict:
 
 def verify_registration(*, rp: RelyingParty, response: dict, challenge: bytes) -> Registered:
     """Verify a registration with user verification required."""
+    refuse_cross_origin(response)
     try:
         verified = webauthn.verify_registration_response(
             credential=response,
@@ -199,10 +201,28 @@ def parse_assertion(response: dict) -> Asserted:
     )
 
 
+CROSS_ORIGIN = "A passkey used inside another site's frame (crossOrigin) is not accepted here."
+
+
+def refuse_cross_origin(response: dict) -> None:
+    """WebAuthn L3 §7.1/7.2: py_webauthn does not look at crossOrigin or topOrigin; a
+    ceremony run in a cross-origin iframe is refused."""
+    try:
+        encoded = response["response"]["clientDataJSON"]
+        client_data = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise WebAuthnError("The passkey response is malformed.") from exc
+    if not isinstance(client_data, dict):
+        raise WebAuthnError("The passkey response is malformed.")
+    if client_data.get("crossOrigin") is True or "topOrigin" in client_data:
+        raise WebAuthnError(CROSS_ORIGIN)
+
+
 def verify_assertion(
     *, rp: RelyingParty, asserted: Asserted, challenge: bytes, public_key: bytes
 ) -> Authenticated:
     """Verify signature, origin, RP ID, challenge and UV; counter rules are the caller's."""
+    refuse_cross_origin(asserted.raw)
     try:
         verified = webauthn.verify_authentication_response(
             credential=asserted.raw,
