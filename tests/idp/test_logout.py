@@ -89,6 +89,7 @@ def test_the_confirmation_page_lets_the_browser_send_its_origin(browser, rp, use
     # Under no-referrer Chromium would post Origin: null; same-origin sends ours and no
     # Referer to any other origin.
     assert page["Referrer-Policy"] == "same-origin"
+    assert b'content="no-referrer"' not in page.content  # a <meta> would override the header
     csp = page["Content-Security-Policy"]
     assert "form-action 'self' https://rp.example.com;" in csp
     token = browser.cookies["csrftoken"].value
