@@ -21,6 +21,16 @@ CASES = [
     Case("api:tenant-list", expect(ANON, 200, 200, 200, 200)),
     Case("api:tenant-detail", READ, kwargs=tenant_slug),
     Case("api:oidc-settings", READ, kwargs=tenant_slug),
+    Case("api:branding", READ, kwargs=tenant_slug),
+    Case(
+        "api:branding",
+        _write(200),
+        method="PATCH",
+        kwargs=tenant_slug,
+        data=lambda w: {"primary_color": "#0a7d5a"},
+        json=True,
+    ),
+    Case("api:branding-logo", _write(200), method="DELETE", kwargs=tenant_slug),
     Case(
         "api:oidc-settings",
         _write(200),

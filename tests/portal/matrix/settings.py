@@ -47,6 +47,17 @@ SETTINGS_DATA = {
 CASES = [
     Case("portal:tenant-settings", READ, kwargs=tenant_slug),
     Case(
+        "portal:tenant-settings-branding",
+        WRITE,
+        method="POST",
+        kwargs=tenant_slug,
+        data=lambda w: {
+            "display_name": "Acme",
+            "primary_color": "#0a7d5a",
+            "default_language": "en",
+        },
+    ),
+    Case(
         "portal:tenant-settings-update",
         WRITE,
         method="POST",
