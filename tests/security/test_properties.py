@@ -314,6 +314,9 @@ CSRF_EXEMPT = {
     # without our token; the confirmation (confirm=yes) is CSRF-checked, see
     # tests/idp/test_logout.py::test_a_cross_site_confirmation_without_our_token_is_refused.
     "idp:oidc-logout",
+    # The built-in token viewer is a relying party: the IdP's form_post reaches its redirect
+    # URI without our token; the state and PKCE verifier bound to the admin's session stand in.
+    "portal:tenant-test-sign-in-callback",
 }
 SAMPLE_KWARGS = {
     "tenant_slug": None,
@@ -326,6 +329,8 @@ SAMPLE_KWARGS = {
     "token": "x" * 43,
     "kind": "recovery",
     "kid": "kid",
+    "digest": "0" * 16,
+    "message_id": "0" * 32,
 }
 
 
