@@ -40,7 +40,7 @@ def test_admin_enables_oidc_adds_redirect_url_and_generates_secret(public_live_s
     switch = page.get_by_label("Enable OIDC")
     assert not switch.is_checked()
     switch.check()
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_load_state()
     assert page.get_by_label("Enable OIDC").is_checked()
     tenant.refresh_from_db()

@@ -97,6 +97,7 @@ def test_production_has_neither_the_backend_nor_the_page(tmp_path):
 
 
 def test_development_uses_the_mailbox_by_default(tmp_path):
-    development = _probe(tmp_path, LATCHKEY_ENV="development")
+    # The probe's host is PUBLIC_URL's: other hosts are redirected (or looked up as custom domains).
+    development = _probe(tmp_path, LATCHKEY_ENV="development", PUBLIC_URL="https://id.example.com")
     assert development["backend"] == "accounts.mailbox.MailboxBackend"
     assert development["mailbox"] is True
