@@ -172,6 +172,5 @@ class RelyingParty(ApiView):
         except RelyingPartyChangeNeedsConfirmation as exc:
             raise ValidationError({"confirm_affected_users": [str(exc)]}) from exc
         except DomainNameError as exc:
-            field = "related_origins" if "://" in str(exc) or "origin" in str(exc) else "rp_id"
-            raise ValidationError({field: [str(exc)]}) from exc
+            raise ValidationError({exc.field or "rp_id": [str(exc)]}) from exc
         return Response(_relying_party(tenant))

@@ -176,8 +176,7 @@ def relying_party_update(request, slug):
         form.add_error("confirm", str(exc))
         return _render(request, access, status=400, rp_form=form, affected=exc.affected_users)
     except DomainNameError as exc:
-        field = "related_origins" if "origin" in str(exc) or "://" in str(exc) else "rp_id"
-        form.add_error(field, str(exc))
+        form.add_error(exc.field or "rp_id", str(exc))
         return _render(request, access, status=400, rp_form=form)
     messages.success(request, "Passkey settings saved.")
     return redirect("portal:tenant-domains", slug=slug)

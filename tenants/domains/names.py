@@ -13,7 +13,11 @@ MAX_RELATED_ORIGINS = 20
 
 
 class DomainNameError(ValueError):
-    """A name that cannot be used; the message says why, in plain words."""
+    """A name that cannot be used; the message says why, in plain words; `field` says where."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 @lru_cache(maxsize=1)

@@ -147,8 +147,14 @@ def tenant_relying_party_update(
 ) -> Tenant:
     """Set the tenant's RP ID and related origins; changing the RP ID needs confirmation."""
     locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-    new_rp_id = validate_rp_id(rp_id, host=serving_host) if rp_id.strip() else ""
-    origins = validate_related_origins(related_origins, rp_id=new_rp_id or serving_host)
+    try:
+        new_rp_id = validate_rp_id(rp_id, host=serving_host) if rp_id.strip() else ""
+    except DomainNameError as exc:
+        raise DomainNameError(str(exc), field="rp_id") from exc
+    try:
+        origins = validate_related_origins(related_origins, rp_id=new_rp_id or serving_host)
+    except DomainNameError as exc:
+        raise DomainNameError(str(exc), field="related_origins") from exc
     before = {"rp_id": locked.webauthn_rp_id, "related_origins": locked.related_origins}
     # Blank means "the sign-in host": only a change of the RP ID in effect strands passkeys.
     changed = (new_rp_id or serving_host) != (locked.webauthn_rp_id or serving_host)

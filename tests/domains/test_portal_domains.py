@@ -169,3 +169,14 @@ def test_chosen_issuer_is_what_settings_api_and_b2c_panel_show(admin_client, ten
     rp.refresh_from_db()
     assert rp.use_custom_domain_issuer
     assert AuditEvent.objects.filter(action="oidc.issuer_changed", tenant=tenant).count() == 1
+
+
+def test_api_names_the_field_of_a_bad_related_origin(admin_client, tenant):
+    url = f"/api/v1/tenants/{tenant.slug}/relying-party/"
+    refused = admin_client.put(
+        url,
+        {"rp_id": "", "related_origins": ["http://www.contoso.test"]},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "must use https" in refused.json()["related_origins"][0]
