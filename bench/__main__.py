@@ -128,6 +128,7 @@ def main() -> int:
                 summary = profile.summarise(stack.dir / "profile.txt")
                 Path(args.out).mkdir(parents=True, exist_ok=True)
                 (Path(args.out) / f"profile-{name}.json").write_text(json.dumps(summary, indent=2))
+                shutil.copy(stack.dir / "profile.txt", Path(args.out) / f"profile-{name}.txt")
                 print(json.dumps(summary, indent=2), file=sys.stderr)
             results.append(result)
             for sample in result["error_samples"]:
