@@ -391,6 +391,11 @@ class Drill:
             unexplained += [{"status": s, "step": f"fuzz {label}"} for label, s in result.fivexx]
         self.invariants.update(self.db_results)
         self.invariants["no tenant ever without an active key"] = not self.no_active_key
+        unsigned = [s for s in self.load.record.signins if not s[3].signature_ok]
+        self.invariants[
+            "every ID token's signature verifies against the JWKS served over HTTP (by kid)"
+        ] = bool(self.load.record.signins) and not unsigned
+        self.figures["ID tokens whose signature failed"] = len(unsigned)
         leaks = checks.secrets_in_logs(self.cluster.logs(), self._secrets())
         self.invariants["no secret, token, code or private key in any log"] = not leaks
         self.invariants["no 5xx from hostile input"] = not any(r.fivexx for r in fuzzed)

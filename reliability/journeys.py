@@ -147,6 +147,7 @@ class SignInResult:
     tokens: dict
     sign_count: int
     replay_status: int | None = None
+    signature_ok: bool = False
 
 
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
@@ -191,9 +192,10 @@ def sign_in(
         }
     )
     authorize = f"{prefix}/authorize?{query}"
-    first = person.call("authorize", "GET", f"{next(b)}{authorize}", expect=(302,))
-    login = urlsplit(first.headers["Location"])
-    person.page("signin-page", f"{next(b)}{login.path}?{login.query}")
+    first = person.call("authorize", "GET", f"{next(b)}{authorize}", expect=(200, 302))
+    if first.status_code == 302:  # a sign-in page of its own; else authorize rendered it
+        login = urlsplit(first.headers["Location"])
+        person.page("signin-page", f"{next(b)}{login.path}?{login.query}")
     options = person.post_json(
         "signin-options", f"{next(b)}{prefix}/sign-in/passkey/options/", {"email": member.email}
     ).json()
@@ -220,6 +222,9 @@ def sign_in(
     token_base = next(b)
     tokens = person.call("token", "POST", f"{token_base}{prefix}/token", data=form, auth=auth)
     result = SignInResult(code=code, tokens=tokens.json(), sign_count=count)
+    result.signature_ok = RELYING_PARTY_KEYS.verifies(
+        result.tokens.get("id_token", ""), f"{token_base}{prefix}/jwks"
+    )
     if replay:
         again = person.call(
             "token-replay",
@@ -231,6 +236,38 @@ def sign_in(
         )
         result.replay_status = again.status_code
     return result
+
+
+class JwksCache:
+    """What a relying party keeps: the JWKS by kid, fetched again over HTTP on an unknown kid."""
+
+    def __init__(self):
+        self._keys: dict[str, dict] = {}
+        self._lock = threading.Lock()
+
+    def verifies(self, token: str, jwks_url: str) -> bool:
+        """Whether the ID token's signature checks out against the key its kid names."""
+        from joserfc import jws
+        from joserfc.errors import JoseError
+        from joserfc.jwk import KeySet
+
+        try:
+            kid = jwt_header(token)["kid"]
+            key = self._keys.get(kid)
+            if key is None:
+                fetched = requests.get(jwks_url, timeout=TIMEOUT).json()["keys"]
+                with self._lock:
+                    self._keys.update({k["kid"]: k for k in fetched})
+                key = self._keys.get(kid)
+            if key is None:
+                return False
+            jws.deserialize_compact(token, KeySet.import_key_set({"keys": [key]}))
+            return True
+        except (JoseError, ValueError, KeyError, requests.RequestException):
+            return False
+
+
+RELYING_PARTY_KEYS = JwksCache()
 
 
 def jwt_header(token: str) -> dict:

@@ -51,3 +51,48 @@ def test_latest_json_has_the_fields_the_issue_names(tmp_path, monkeypatch):
     assert set(stored["faults"][0]) >= {"name", "injected_at", "recovered", "seconds_to_recover"}
     assert "reliability: PASSED" in report.table(summary)
     assert (tmp_path / "latest.md").read_text().startswith("# Reliability drill")
+
+
+def test_the_relying_partys_signature_check_refuses_forged_and_unknown_keys():
+    """The drill's ID-token check: the kid's key from JWKS over HTTP, refetched on a new kid."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from joserfc import jwt
+    from joserfc.jwk import RSAKey
+
+    from reliability.journeys import JwksCache
+
+    published = [RSAKey.generate_key(2048, parameters={"kid": "k1"})]
+    fetches = []
+
+    class Jwks(BaseHTTPRequestHandler):
+        def do_GET(self):
+            fetches.append(self.path)
+            body = json.dumps({"keys": [k.as_dict(private=False) for k in published]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/jwks"
+    try:
+        cache = JwksCache()
+        signed = jwt.encode({"alg": "RS256", "kid": "k1"}, {"sub": "a"}, published[0])
+        assert cache.verifies(signed, url)
+        head, claims, signature = signed.split(".")
+        tail = "AAAA" if not signature.endswith("AAAA") else "BBBB"
+        forged = ".".join([head, claims, signature[:-4] + tail])
+        assert not cache.verifies(forged, url)
+        stranger = RSAKey.generate_key(2048, parameters={"kid": "k2"})
+        assert not cache.verifies(jwt.encode({"alg": "RS256", "kid": "k2"}, {}, stranger), url)
+        assert len(fetches) == 2  # the unknown kid made it look again
+        published.append(RSAKey.generate_key(2048, parameters={"kid": "k3"}))  # a rotation
+        assert cache.verifies(jwt.encode({"alg": "RS256", "kid": "k3"}, {}, published[1]), url)
+    finally:
+        server.shutdown()
