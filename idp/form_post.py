@@ -8,6 +8,8 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from idp.framing import frame_for_tenant
+
 FORM_POST = "form_post"
 QUERY = "query"
 FRAGMENT = "fragment"
@@ -53,7 +55,9 @@ def deliver(*, request, tenant, redirect_uri: str, params: list[tuple[str, str]]
             },
             request=request,
         )
-        return harden(HttpResponse(body), form_action=_origin(redirect_uri))
+        page = harden(HttpResponse(body), form_action=_origin(redirect_uri))
+        # The last page of a sign-in run in a tenant's allowed frame must load in it too.
+        return frame_for_tenant(page, tenant)
     if mode == FRAGMENT:
         base = redirect_uri.split("#", 1)[0]
         return harden(_Redirect(f"{base}#{urlencode(params)}"))

@@ -13,19 +13,19 @@ from accounts.passkeys.ceremonies import MAX_RESPONSE_BYTES
 from accounts.passkeys.errors import PasskeyError, WebAuthnError
 from accounts.ratelimit import RateLimited
 from idp.errors import SignInError
+from idp.framing import frame_for_tenant
 
 MAX_BODY_BYTES = MAX_RESPONSE_BYTES + 4096
 
 
-
 def idp_headers(view):
-    """No referrer, no framing, no caching, no CORS (the CSP is the product's, config.csp)."""
+    """No referrer, no caching, no CORS, no framing but by the tenant's embedding origins."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         response["Referrer-Policy"] = "no-referrer"
-        response["X-Frame-Options"] = "DENY"
+        frame_for_tenant(response, getattr(request, "tenant", None))
         response["Cache-Control"] = "no-store"
         for header in [h for h in response.headers if h.lower().startswith("access-control-")]:
             del response[header]

@@ -34,6 +34,8 @@ class Tenant(models.Model):
     webauthn_origin = models.CharField(max_length=300, blank=True)
     # Other origins of the tenant's that may use its RP ID (WebAuthn L3 related origins).
     related_origins = models.JSONField(default=list, blank=True)
+    # Top-level origins whose pages may frame the sign-in pages (empty: never framed).
+    iframe_origins = models.JSONField(default=list, blank=True)
     # Branding (tenants/branding/): kept on this row so sign-in pages need no extra query.
     brand_color = models.CharField(max_length=7, blank=True)
     logo_sha256 = models.CharField(max_length=64, blank=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tenants.audit import audit_log
+from tenants.domains.names import DomainNameError, validate_iframe_origins
 from tenants.models import SigningKey, Tenant
 from tenants.oidc.keys import signing_key_create
 
@@ -41,4 +43,28 @@ def tenant_status_change(*, tenant: Tenant, status: str, actor, reason: str, req
         details={"before": before, "after": status, "reason": reason},
         request=request,
     )
+    return locked
+
+
+@transaction.atomic
+def tenant_iframe_origins_update(*, tenant: Tenant, actor, origins: list[str], request=None):
+    """Set the top-level origins allowed to frame the tenant's sign-in pages (empty: none)."""
+    try:
+        cleaned = validate_iframe_origins(origins)
+    except DomainNameError as exc:
+        raise ValidationError({"iframe_origins": [str(exc)]}) from exc
+    locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+    before = list(locked.iframe_origins)
+    if before != cleaned:
+        locked.iframe_origins = cleaned
+        locked.save(update_fields=["iframe_origins", "updated_at"])
+        audit_log(
+            action="tenant.iframe_origins_changed",
+            actor=actor,
+            tenant=locked,
+            target=locked,
+            details={"before": before, "after": cleaned},
+            request=request,
+        )
+    tenant.refresh_from_db()
     return locked

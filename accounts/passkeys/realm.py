@@ -86,5 +86,6 @@ def tenant_realm(tenant) -> Realm:
         id=tenant.webauthn_rp_id or default_id,
         name=tenant.display_name or tenant.slug,
         origins=tuple(dict.fromkeys(origins)),
+        top_origins=tuple(tenant.iframe_origins or ()),
     )
     return Realm(key=f"tenant:{tenant.pk}", tenant=tenant, rp=rp, audit_names=TENANT_AUDIT)

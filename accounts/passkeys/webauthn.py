@@ -45,6 +45,8 @@ class RelyingParty:
     id: str
     name: str
     origins: tuple[str, ...]
+    # Top-level origins whose pages may run a ceremony in a frame (crossOrigin); empty: none.
+    top_origins: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ def load_response(body) -> dict:
 
 def verify_registration(*, rp: RelyingParty, response: dict, challenge: bytes) -> Registered:
     """Verify a registration with user verification required."""
-    refuse_cross_origin(response)
+    refuse_cross_origin(response, allowed_top_origins=rp.top_origins)
     try:
         verified = webauthn.verify_registration_response(
             credential=response,
@@ -204,9 +206,9 @@ def parse_assertion(response: dict) -> Asserted:
 CROSS_ORIGIN = "A passkey used inside another site's frame (crossOrigin) is not accepted here."
 
 
-def refuse_cross_origin(response: dict) -> None:
+def refuse_cross_origin(response: dict, *, allowed_top_origins: tuple[str, ...] = ()) -> None:
     """WebAuthn L3 §7.1/7.2: py_webauthn does not look at crossOrigin or topOrigin; a
-    ceremony run in a cross-origin iframe is refused."""
+    ceremony run in a cross-origin iframe is refused unless its topOrigin is allowed."""
     try:
         encoded = response["response"]["clientDataJSON"]
         client_data = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
@@ -214,15 +216,21 @@ def refuse_cross_origin(response: dict) -> None:
         raise WebAuthnError("The passkey response is malformed.") from exc
     if not isinstance(client_data, dict):
         raise WebAuthnError("The passkey response is malformed.")
-    if client_data.get("crossOrigin") is True or "topOrigin" in client_data:
-        raise WebAuthnError(CROSS_ORIGIN)
+    cross_origin = client_data.get("crossOrigin")
+    if cross_origin is not True and "topOrigin" not in client_data:
+        return
+    # A frame is accepted only when it says so and names the page framing it, exactly.
+    top_origin = client_data.get("topOrigin")
+    if cross_origin is True and isinstance(top_origin, str) and top_origin in allowed_top_origins:
+        return
+    raise WebAuthnError(CROSS_ORIGIN)
 
 
 def verify_assertion(
     *, rp: RelyingParty, asserted: Asserted, challenge: bytes, public_key: bytes
 ) -> Authenticated:
     """Verify signature, origin, RP ID, challenge and UV; counter rules are the caller's."""
-    refuse_cross_origin(asserted.raw)
+    refuse_cross_origin(asserted.raw, allowed_top_origins=rp.top_origins)
     try:
         verified = webauthn.verify_authentication_response(
             credential=asserted.raw,

@@ -1,4 +1,4 @@
-"""Rules for host names, WebAuthn RP IDs and related origins, against the public suffix list."""
+"""Rules for host names, WebAuthn RP IDs and related and embedding origins (public suffix list)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import idna
 from publicsuffixlist import PublicSuffixList
 
 MAX_RELATED_ORIGINS = 20
+MAX_IFRAME_ORIGINS = 20
 
 
 class DomainNameError(ValueError):
@@ -123,6 +124,18 @@ def validate_related_origins(values: list[str], *, rp_id: str) -> list[str]:
             origins.append(origin)
     if len(origins) > MAX_RELATED_ORIGINS:
         raise DomainNameError(f"List at most {MAX_RELATED_ORIGINS} related origins.")
+    return origins
+
+
+def validate_iframe_origins(values: list[str]) -> list[str]:
+    """Canonical, de-duplicated origins of the pages allowed to frame the sign-in pages."""
+    origins: list[str] = []
+    for value in values:
+        origin = canonical_origin(value)
+        if origin not in origins:
+            origins.append(origin)
+    if len(origins) > MAX_IFRAME_ORIGINS:
+        raise DomainNameError(f"List at most {MAX_IFRAME_ORIGINS} sites.")
     return origins
 
 
