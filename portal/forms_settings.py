@@ -47,6 +47,33 @@ class OIDCSettingsForm(forms.Form):
         }
 
 
+class EmbeddingForm(forms.Form):
+    """The sites allowed to show the sign-in page inside a frame, one origin a line."""
+
+    iframe_origins = forms.CharField(
+        label="Sites allowed to embed the sign-in page",
+        required=False,
+        max_length=6000,
+        help_text="One site a line, as https://www.example.com (no path). Leave empty unless "
+        "you show the sign-in page inside an iframe on your own site: a listed site can frame "
+        "the sign-in page and its passkey prompts, so list only sites you control. "
+        "http:// works only for localhost.",
+        widget=forms.Textarea(
+            attrs={
+                "rows": 3,
+                "placeholder": "https://www.example.com",
+                "spellcheck": "false",
+                "aria-describedby": "id_iframe_origins-help",
+            }
+        ),
+    )
+
+    def origins(self) -> list[str]:
+        """The non-empty lines."""
+        lines = self.cleaned_data["iframe_origins"].splitlines()
+        return [line.strip() for line in lines if line.strip()]
+
+
 class RedirectURLForm(forms.Form):
     """One Redirect URL, validated by the same rules the service applies."""
 

@@ -95,6 +95,7 @@ tenant_settings_patterns = [
     path("settings/", settings.settings_page, name="tenant-settings"),
     path("settings/oidc/", settings.settings_update, name="tenant-settings-update"),
     path("settings/branding/", branding.branding_update, name="tenant-settings-branding"),
+    path("settings/embedding/", settings.embedding_update, name="tenant-settings-embedding"),
     path(
         "settings/redirect-urls/",
         settings.redirect_url_create,

@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from portal.api import branding, domains, keys, users, views
+from portal.api import branding, domains, embedding, keys, users, views
 
 app_name = "api"
 
@@ -16,6 +16,7 @@ tenant_patterns = [
     path(f"{TENANT}audit-events/", views.AuditEventList.as_view(), name="audit-event-list"),
     path(f"{TENANT}branding/", branding.Branding.as_view(), name="branding"),
     path(f"{TENANT}branding/logo/", branding.BrandingLogo.as_view(), name="branding-logo"),
+    path(f"{TENANT}embedding/", embedding.Embedding.as_view(), name="embedding"),
 ]
 
 oidc_patterns = [

@@ -20,6 +20,7 @@ from portal.forms_branding import BrandingForm, branding_initial
 from portal.forms_settings import (
     INPUT_LABELS,
     ClientSecretForm,
+    EmbeddingForm,
     OIDCSettingsForm,
     RedirectURLForm,
 )
@@ -42,6 +43,7 @@ from tenants.oidc.services import (
     redirect_url_add,
     redirect_url_remove,
 )
+from tenants.services import tenant_iframe_origins_update
 
 B2C_SCOPE = "openid profile email"
 B2C_CLAIMS = [
@@ -117,6 +119,9 @@ def _render(request, access, *, status=200, **forms_and_extra):
         "redirect_form": RedirectURLForm(),
         "secret_form": ClientSecretForm(),
         "branding_form": BrandingForm(initial=branding_initial(tenant)),
+        "embedding_form": EmbeddingForm(
+            initial={"iframe_origins": "\n".join(tenant.iframe_origins)}
+        ),
         "b2c_scope": B2C_SCOPE,
         "b2c_claims": B2C_CLAIMS,
         "b2c_redirect_url": B2C_REDIRECT_URL,
@@ -178,6 +183,28 @@ def settings_update(request, slug):
 
     return _submit(
         request, access, form, form_name="settings_form", change=change, success="Settings saved."
+    )
+
+
+@login_required
+@require_POST
+def embedding_update(request, slug):
+    """Save the sites allowed to embed the sign-in page."""
+    access = writable_tenant(request, slug)
+    form = EmbeddingForm(request.POST)
+
+    def change(data):
+        tenant_iframe_origins_update(
+            tenant=access.tenant, actor=request.user, origins=form.origins(), request=request
+        )
+
+    return _submit(
+        request,
+        access,
+        form,
+        form_name="embedding_form",
+        change=change,
+        success="Embedding settings saved.",
     )
 
 

@@ -31,6 +31,15 @@ CASES = [
         json=True,
     ),
     Case("api:branding-logo", _write(200), method="DELETE", kwargs=tenant_slug),
+    Case("api:embedding", READ, kwargs=tenant_slug),
+    Case(
+        "api:embedding",
+        _write(200),
+        method="PUT",
+        kwargs=tenant_slug,
+        data=lambda w: {"iframe_origins": ["https://shop.example"]},
+        json=True,
+    ),
     Case(
         "api:oidc-settings",
         _write(200),

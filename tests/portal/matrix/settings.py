@@ -58,6 +58,13 @@ CASES = [
         },
     ),
     Case(
+        "portal:tenant-settings-embedding",
+        WRITE,
+        method="POST",
+        kwargs=tenant_slug,
+        data=lambda w: {"iframe_origins": "https://shop.example"},
+    ),
+    Case(
         "portal:tenant-settings-update",
         WRITE,
         method="POST",
