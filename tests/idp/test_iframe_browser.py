@@ -116,6 +116,8 @@ def test_register_and_sign_in_inside_an_allowed_cross_origin_frame(
     frame.locator("#step-code").wait_for(state="visible")
     frame.get_by_label("Code").fill(_code("ada@example.com"))
     frame.get_by_role("button", name="Verify").click()
+    # The frame navigates; its button works once the page's deferred script has run.
+    page.frames[1].wait_for_url(re.compile(r".*/sign-in/create-passkey/$"))
     frame.get_by_role("button", name="Create a passkey").click()
     frame.locator("tr.passkey").wait_for()
     inner = page.frame(url=re.compile(rf".*/t/{tenant.slug}/account/$"))
@@ -178,6 +180,8 @@ def test_without_the_iframe_allow_attribute_the_browser_refuses_the_passkey(
     frame.locator("#step-code").wait_for(state="visible")
     frame.get_by_label("Code").fill(_code("bo@example.com"))
     frame.get_by_role("button", name="Verify").click()
+    # The frame navigates; its button works once the page's deferred script has run.
+    page.frames[1].wait_for_url(re.compile(r".*/sign-in/create-passkey/$"))
     frame.get_by_role("button", name="Create a passkey").click()
     # The frame's permissions policy blocks WebAuthn; the page says so in plain words.
     frame.get_by_text("The passkey was not created").wait_for()
