@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from oauth2_provider.models import get_access_token_model, get_refresh_token_model
 
 from accounts.email_links import email_link_issue
@@ -141,5 +141,7 @@ def enduser_recovery_send(*, tenant: Tenant, actor, user: User, request=None) ->
         "url": _recovery_url(tenant, token),
         "minutes": RECOVERY_TTL_SECONDS // 60,
     }
-    mail_send(template="enduser_recovery_by_admin", to=locked.email, context=context)
+    # The admin's request speaks the portal's language; the user reads the tenant's.
+    with translation.override(tenant.default_language):
+        mail_send(template="enduser_recovery_by_admin", to=locked.email, context=context)
     _audit("enduser.recovery_sent", tenant=tenant, actor=actor, user=locked, request=request)

@@ -120,6 +120,19 @@ def test_recovery_link_and_passkey_removal_are_audited(client, tenant, people, w
     assert {"enduser.recovery_sent", "enduser.passkey_removed_by_admin"} <= actions
 
 
+def test_the_admins_recovery_email_speaks_the_tenants_language(client, tenant, people, writer):
+    """The admin works in English; the user gets the email in the tenant's default language."""
+    type(tenant).objects.filter(pk=tenant.pk).update(default_language="de")
+    client.force_login(writer)
+    client.post(reverse("portal:tenant-user-send-recovery", args=[tenant.slug, people[0].pk]))
+    message = mail.outbox[-1]
+    assert message.subject == f"Einen neuen Passkey für {tenant.display_name} erstellen"
+    assert "ein Administrator von" in message.body and "/recovery/" in message.body
+    assert "Hello" not in message.body
+    html = message.alternatives[0][0]
+    assert "ein Administrator von" in html
+
+
 def test_api_lists_pages_and_acts(client, tenant, people, writer, reader):
     client.force_login(reader)
     base = f"/api/v1/tenants/{tenant.slug}/users/"
