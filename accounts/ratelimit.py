@@ -6,7 +6,7 @@ import hashlib
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from tenants import sharedcache
 
 
 class RateLimited(Exception):
@@ -34,21 +34,30 @@ def _key(limit: Limit, subject: str, now: float) -> tuple[str, int]:
 
 def hit(limit: Limit, subject: str) -> None:
     """Count one attempt for `subject`; raise RateLimited when over the limit."""
-    if not subject:
-        return
-    now = time.time()
-    key, window_start = _key(limit, subject, now)
-    cache.add(key, 0, timeout=limit.window + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=limit.window + 1)
-        count = 1
-    if count > limit.count:
-        raise RateLimited(retry_after=max(1, int(window_start + limit.window - now)))
+    check([(limit, subject)])
 
 
 def check(limits: list[tuple[Limit, str]]) -> None:
-    """Apply several limits (e.g. per IP and per email) at once."""
+    """Apply several limits (e.g. per IP and per email) at once: one round trip to the cache.
+
+    As if applied one after the other: the first limit exceeded raises, and the limits after
+    it do not count this attempt.
+    """
+    now = time.time()
+    windows = []  # (limit, cache key, window start)
     for limit, subject in limits:
-        hit(limit, subject)
+        if subject:
+            key, window_start = _key(limit, subject, now)
+            windows.append((limit, key, window_start))
+    if not windows:
+        return
+    # A counter lives one second past its window, like the cache timeout it replaces.
+    counts = sharedcache.incr_windows(
+        [(key, start + limit.window + 1) for limit, key, start in windows]
+    )
+    for index, ((limit, _name, start), count) in enumerate(zip(windows, counts, strict=True)):
+        if count > limit.count:
+            later = [key for _limit, key, _start in windows[index + 1 :]]
+            if later:
+                sharedcache.decr(later)
+            raise RateLimited(retry_after=max(1, int(start + limit.window - now)))

@@ -141,7 +141,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend reusing its redis-py client (tenants/sharedcache.py).
+            "BACKEND": "tenants.sharedcache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "latchkey",
             # A hung Redis must turn into a clean 503 (config/outage.py), not a stuck worker.

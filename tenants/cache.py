@@ -4,18 +4,27 @@ A request then reads one small Redis key instead of the tenant row. Every save o
 tenant bumps the counter (when it happens and again after its transaction commits, so no
 process can keep a copy read in between), and every process drops its copies when it sees a
 new value. TENANT_PROCESS_CACHE_SECONDS also bounds a copy's life; 0 turns the copies off.
+
+Both counters (tenants and OIDC rows) are read together, with one MGET, once per request: a
+request sees the rows as they were when it first looked, and a change it makes itself drops
+its reading at once. Outside a request (tasks, shells) every look reads the counters again.
 """
 
 from __future__ import annotations
 
 import copy
+import threading
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 
+from tenants import sharedcache
+
 VERSION_KEY = "tenants:version"
+OIDC_VERSION_KEY = "tenants:oidc-version"
 
 _copies: dict[str, tuple[object, float]] = {}  # slug -> (tenant, expires)
 _seen_version: list = [None]
@@ -26,12 +35,46 @@ def enabled() -> bool:
     return settings.TENANT_PROCESS_CACHE_SECONDS > 0
 
 
+class _RequestState(threading.local):
+    in_request = False
+    versions: tuple | None = None  # (tenants, oidc) as this request first read them
+
+
+_request = _RequestState()
+
+
+def _request_began(**kwargs) -> None:
+    _request.in_request = True
+    _request.versions = None
+
+
+def _request_ended(**kwargs) -> None:
+    _request.in_request = False
+    _request.versions = None
+
+
+request_started.connect(_request_began, dispatch_uid="tenants.cache.request_started")
+request_finished.connect(_request_ended, dispatch_uid="tenants.cache.request_finished")
+
+
+def _versions() -> tuple:
+    """(tenants version, OIDC version): one MGET, kept for the rest of the request."""
+    versions = _request.versions
+    if versions is None:
+        tenants, oidc = sharedcache.get_ints([VERSION_KEY, OIDC_VERSION_KEY])
+        versions = (tenants or 0, oidc or 0)
+        if _request.in_request:
+            _request.versions = versions
+    return versions
+
+
 def _bump() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
         cache.add(VERSION_KEY, 1, timeout=None)
     _copies.clear()
+    _request.versions = None
 
 
 def tenant_changed(**kwargs) -> None:
@@ -42,7 +85,7 @@ def tenant_changed(**kwargs) -> None:
 
 def cached_tenant(slug: str, load):
     """A private copy of the tenant with this slug, from `load(slug)` when not held or stale."""
-    version = cache.get(VERSION_KEY, 0)
+    version = _versions()[0]
     if version != _seen_version[0]:
         _copies.clear()
         _seen_version[0] = version
@@ -64,11 +107,11 @@ def clear() -> None:
     _seen_version[0] = None
     _oidc_copies.clear()
     _oidc_seen[0] = None
+    _request.versions = None
 
 
 # --- OIDC clients (with their redirect URLs and the active kid) ------------------------------
 
-OIDC_VERSION_KEY = "tenants:oidc-version"
 _oidc_copies: dict[tuple, tuple[object, float]] = {}
 _oidc_seen: list = [None]
 
@@ -79,6 +122,7 @@ def _bump_oidc() -> None:
     except ValueError:
         cache.add(OIDC_VERSION_KEY, 1, timeout=None)
     _oidc_copies.clear()
+    _request.versions = None
 
 
 def oidc_changed(**kwargs) -> None:
@@ -89,7 +133,7 @@ def oidc_changed(**kwargs) -> None:
 
 def cached_oidc(key: tuple, load):
     """A private copy of `load()` for this key (e.g. a client), while no OIDC row changed."""
-    version = cache.get(OIDC_VERSION_KEY, 0)
+    version = _versions()[1]
     if version != _oidc_seen[0]:
         _oidc_copies.clear()
         _oidc_seen[0] = version

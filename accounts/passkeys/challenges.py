@@ -6,9 +6,9 @@ import re
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 
 from accounts.passkeys.webauthn import CHALLENGE_BYTES
+from tenants import sharedcache
 
 HANDLE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -28,17 +28,17 @@ def challenge_issue(*, ceremony: str, realm: str, user_id: int | None = None, da
         "user_id": user_id,
         "data": data or {},
     }
-    cache.set(f"wac:{handle}", record, timeout=settings.WEBAUTHN_CHALLENGE_TTL_SECONDS)
+    sharedcache.put(f"wac:{handle}", record, timeout=settings.WEBAUTHN_CHALLENGE_TTL_SECONDS)
     return handle, challenge
 
 
 def challenge_take(*, handle: str, ceremony: str, realm: str) -> dict:
-    """Consume a challenge exactly once; only the caller whose delete succeeds gets it."""
+    """Consume a challenge exactly once: read and deleted in one step, so of concurrent
+    callers only one gets it (and a mismatched ceremony or realm still uses it up)."""
     if not isinstance(handle, str) or not HANDLE.fullmatch(handle):
         raise ChallengeMissing("missing challenge")
-    key = f"wac:{handle}"
-    record = cache.get(key)
-    if record is None or not cache.delete(key):
+    record = sharedcache.take(f"wac:{handle}")
+    if record is None:
         raise ChallengeMissing("expired or already used")
     if record["ceremony"] != ceremony or record["realm"] != realm:
         raise ChallengeMissing("challenge is for another ceremony")

@@ -1,0 +1,111 @@
+"""The shared cache's hot keys: rate-limit windows, single-use challenges, version counters,
+through Redis (one round trip each) and through any other Django cache alike."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from django.core.cache import cache
+
+from accounts.passkeys.challenges import ChallengeMissing, challenge_issue, challenge_take
+from accounts.ratelimit import Limit, RateLimited, check
+from tenants import sharedcache
+
+
+@pytest.fixture(params=["redis", "locmem"])
+def backend(request, settings):
+    if request.param == "redis":
+        if not settings.REDIS_URL:
+            from tests.support.backends import require_backend
+
+            require_backend("redis", "the redis-py path")
+        assert sharedcache._backend()[1] is not None
+    else:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"sharedcache-{id(request)}",
+            }
+        }
+        assert sharedcache._backend()[1] is None
+    return request.param
+
+
+def test_windows_count_and_expire_with_their_window(backend):
+    expires = int(time.time()) + 30
+    assert sharedcache.incr_windows([("w:a", expires), ("w:b", expires)]) == [1, 1]
+    assert sharedcache.incr_windows([("w:a", expires), ("w:b", expires)]) == [2, 2]
+    # Django's cache reads what the fast path wrote (and the other way round).
+    assert cache.get("w:a") == 2
+    if backend == "redis":
+        ttl = cache._cache.get_client().ttl(cache.make_key("w:a"))
+        assert 28 <= ttl <= 30
+
+
+def test_the_first_limit_exceeded_stops_the_count(backend):
+    short, long = Limit("t-short", 2, 60), Limit("t-long", 100, 3600)
+    check([(short, "1.2.3.4"), (long, "1.2.3.4")])
+    check([(short, "1.2.3.4"), (long, "1.2.3.4")])
+    for _ in range(3):
+        with pytest.raises(RateLimited) as caught:
+            check([(short, "1.2.3.4"), (long, "1.2.3.4")])
+        assert 1 <= caught.value.retry_after <= 60
+    # Refused attempts did not use up the longer window (as if checked one after the other).
+    now = time.time()
+    window = int(now // 3600) * 3600
+    import hashlib
+
+    digest = hashlib.sha256(b"1.2.3.4").hexdigest()[:32]
+    assert cache.get(f"rl:t-long:{digest}:{window}") == 2
+    check([(short, "5.6.7.8")])  # another subject has its own count
+
+
+def test_empty_subjects_are_not_counted(backend):
+    check([(Limit("t-empty", 1, 60), "")] * 3)
+
+
+def test_a_challenge_is_taken_once(backend):
+    handle, challenge = challenge_issue(ceremony="authentication", realm="r1")
+    assert cache.get(f"wac:{handle}")["challenge"] == challenge
+    assert challenge_take(handle=handle, ceremony="authentication", realm="r1")["challenge"] == (
+        challenge
+    )
+    with pytest.raises(ChallengeMissing):
+        challenge_take(handle=handle, ceremony="authentication", realm="r1")
+
+
+def test_a_mismatched_take_still_uses_the_challenge_up(backend):
+    handle, _challenge = challenge_issue(ceremony="authentication", realm="r1")
+    with pytest.raises(ChallengeMissing):
+        challenge_take(handle=handle, ceremony="registration", realm="r1")
+    with pytest.raises(ChallengeMissing):
+        challenge_take(handle=handle, ceremony="authentication", realm="r1")
+
+
+@pytest.mark.redis
+def test_concurrent_takes_get_one_winner(settings):
+    handle, _challenge = challenge_issue(ceremony="authentication", realm="r1")
+    winners, barrier = [], threading.Barrier(8)
+
+    def take():
+        barrier.wait()
+        try:
+            winners.append(challenge_take(handle=handle, ceremony="authentication", realm="r1"))
+        except ChallengeMissing:
+            pass
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(winners) == 1
+
+
+def test_version_counters_read_together(backend):
+    assert sharedcache.get_ints(["v:a", "v:b"]) == [None, None]
+    cache.set("v:a", 3)
+    cache.set("v:b", 5)
+    assert sharedcache.get_ints(["v:a", "v:b"]) == [3, 5]
