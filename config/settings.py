@@ -159,8 +159,9 @@ else:
         }
     }
 
-# Sessions live in PostgreSQL (the source of truth) and are read from the cache (Redis) first.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in PostgreSQL (the source of truth) and are read from the cache (Redis) first;
+# config/sessions.py is Django's cached_db with one statement per write.
+SESSION_ENGINE = "config.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = PUBLIC_URL.startswith("https://")

@@ -50,9 +50,9 @@ def test_options_queries(client, tenant, member, django_assert_max_num_queries):
 def test_verify_queries(client, tenant, member, django_assert_max_num_queries):
     options = post_json(client, url("signin-options", tenant), {"email": "q@example.com"}).json()
     body = {"handle": options["handle"], "credential": member.get(options["publicKey"], origin())}
-    # tenant, credential+user, lock+update counter, audit, new session key check + insert: 7,
-    # plus 4 SAVEPOINT/RELEASE statements that only exist inside the test's transaction.
-    with django_assert_max_num_queries(11):
+    # tenant, credential+user, lock+update counter, audit, new session insert: 6, plus
+    # SAVEPOINT/RELEASE statements that only exist inside the test's transaction.
+    with django_assert_max_num_queries(10):
         assert post_json(client, url("signin-verify", tenant), body).status_code == 200
 
 
@@ -167,8 +167,8 @@ def test_a_whole_sign_in_through_authorize_and_token(member, tenant):
         "authorize": 2,
         # tenant; the user's passkeys
         "options": 2,
-        # tenant; credential + user; counter lock + update; audit; session key check + insert
-        "verify": 7,
+        # tenant; credential + user; counter lock + update; audit; session insert
+        "verify": 6,
         # tenant; client; user (revocation check); DOT's grant; our code record (the session
         # is read from the cache: SESSION_ENGINE cached_db)
         "authorize again": 5,

@@ -1,0 +1,74 @@
+"""Sessions in the database (the source of truth), read from the shared cache first.
+
+Django's cached_db backend with every write one statement and one cache write: a new session
+is one INSERT … ON CONFLICT DO NOTHING under a fresh key (32 characters from the CSPRNG, so a
+clash is left to the INSERT to detect, and then another key is drawn), a change one UPDATE and
+an end one DELETE, none of them wrapped in a transaction of its own. The rows are the ones
+Django's own backends read and write.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
+from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.db import connections, router
+from django.utils.crypto import get_random_string
+
+logger = logging.getLogger("django.contrib.sessions")
+
+
+class SessionStore(CachedDBStore):
+    """cached_db, one statement per write (SESSION_ENGINE = "config.sessions")."""
+
+    def _get_new_session_key(self):
+        # No SELECT to see whether the key is taken: the INSERT of create() finds out.
+        return get_random_string(32, VALID_KEY_CHARS)
+
+    def _execute(self, sql: str, params) -> int:
+        model = self.model
+        connection = connections[router.db_for_write(model)]
+        quote = connection.ops.quote_name
+        sql = sql.format(table=quote(model._meta.db_table))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.rowcount
+
+    def save(self, must_create=False):
+        """Write the session: INSERT when creating (CreateError if the key is taken), else UPDATE
+        (UpdateError if the row is gone); then the cache."""
+        if self.session_key is None:
+            return self.create()
+        data = self._get_session(no_load=must_create)
+        connection = connections[router.db_for_write(self.model)]
+        expires = connection.ops.adapt_datetimefield_value(self.get_expiry_date())
+        params = [self.encode(data), expires, self.session_key]
+        if must_create:
+            written = self._execute(
+                "INSERT INTO {table} (session_data, expire_date, session_key) "
+                "VALUES (%s, %s, %s) ON CONFLICT (session_key) DO NOTHING",
+                params,
+            )
+            if written != 1:
+                raise CreateError
+        else:
+            written = self._execute(
+                "UPDATE {table} SET session_data = %s, expire_date = %s WHERE session_key = %s",
+                params,
+            )
+            if written != 1:
+                raise UpdateError
+        try:
+            self._cache.set(self.cache_key, data, self.get_expiry_age())
+        except Exception:
+            logger.exception("Error saving to cache (%s)", self._cache)
+
+    def delete(self, session_key=None):
+        """End a session (this one by default): its row and its cached copy."""
+        if session_key is None:
+            if self.session_key is None:
+                return
+            session_key = self.session_key
+        self._execute("DELETE FROM {table} WHERE session_key = %s", [session_key])
+        self._cache.delete(self.cache_key_prefix + session_key)
