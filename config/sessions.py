@@ -3,8 +3,9 @@
 Django's cached_db backend with every write one statement and one cache write: a new session
 is one INSERT … ON CONFLICT DO NOTHING under a fresh key (32 characters from the CSPRNG, so a
 clash is left to the INSERT to detect, and then another key is drawn), a change one UPDATE and
-an end one DELETE, none of them wrapped in a transaction of its own. The rows are the ones
-Django's own backends read and write.
+an end one DELETE, none of them wrapped in a transaction of its own. The cached copies go
+through tenants.sharedcache (one round trip each, without the Django cache API's per-call work).
+The rows and cache keys are the ones Django's own backends read and write.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBS
 from django.db import connections, router
 from django.utils.crypto import get_random_string
 
+from tenants.sharedcache import SessionCache
+
 logger = logging.getLogger("django.contrib.sessions")
 
 
 class SessionStore(CachedDBStore):
     """cached_db, one statement per write (SESSION_ENGINE = "config.sessions")."""
+
+    def __init__(self, session_key=None):
+        super().__init__(session_key)
+        self._cache = SessionCache()
 
     def _get_new_session_key(self):
         # No SELECT to see whether the key is taken: the INSERT of create() finds out.

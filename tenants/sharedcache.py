@@ -1,13 +1,19 @@
-"""The hot keys of the shared cache (rate-limit windows, challenges, version counters), each
-request's worth in one round trip.
+"""The hot keys of the shared cache (rate-limit windows, challenges, version counters,
+sessions), each request's worth in one round trip.
 
-With Redis (REDIS_URL) they go through one long-lived redis-py client, skipping the Django
-cache API's per-call work (a new client object, key validation); the keys and values are the
-ones Django's cache would use, so `cache.get()` still reads them. Any other backend (tests'
-local memory, development's file cache) goes through Django's cache API with the same meaning.
+With Redis (REDIS_URL) they go over one connection per process (and thread) of our own, in
+redis-py's wire format but without its per-command work (pool checkout, a poll() of the socket,
+retry wrappers, metrics hooks), which cost more CPU than the round trip itself. The keys and
+values are the ones Django's cache uses, so `cache.get()` reads them too. Any other backend
+(tests' local memory, development's file cache) goes through Django's cache API with the same
+meaning.
 """
 
 from __future__ import annotations
+
+import os
+import threading
+import time
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
@@ -38,25 +44,75 @@ class RedisCache(DjangoRedisCache):
         self._class = _ReusingClient
 
 
+class _Link(threading.local):
+    """This thread's own connection, to the cache backend it was opened for."""
+
+    connection = None
+    backend = None
+    pid = 0
+
+
+_link = _Link()
+
+
+def _connection(backend):
+    link = _link
+    if link.connection is None or link.backend is not backend or link.pid != os.getpid():
+        # Never a connection inherited over fork() or left from another configuration.
+        pool = backend._cache._get_connection_pool(write=True)
+        link.connection = pool.connection_class(**pool.connection_kwargs)
+        link.backend, link.pid = backend, os.getpid()
+    return link.connection
+
+
+def _run(backend, commands: list[tuple]) -> list:
+    """Send the commands in one write and read every reply; Redis errors raise after all replies
+    are read. A connection found broken (e.g. closed by the server while idle) is reopened once;
+    a timeout is not retried (the outage handler answers 503)."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import ResponseError
+
+    for attempt in (1, 2):
+        connection = _connection(backend)
+        try:
+            if len(commands) == 1:
+                connection.send_command(*commands[0])
+            else:
+                connection.send_packed_command(connection.pack_commands(commands))
+            replies, error = [], None
+            for _command in commands:
+                try:
+                    replies.append(connection.read_response())
+                except ResponseError as exc:
+                    error = error or exc
+                    replies.append(None)
+        except RedisConnectionError:
+            connection.disconnect()
+            if attempt == 2:
+                raise
+            continue
+        except BaseException:
+            connection.disconnect()  # a half-read reply must not reach the next caller
+            raise
+        if error is not None:
+            raise error
+        return replies
+    raise AssertionError("unreachable")
+
+
 def _backend():
-    """(the default cache, its redis-py client or None when the cache is not Redis)."""
+    """(the default cache, True when it is Redis)."""
     backend = caches["default"]
-    if not isinstance(backend, DjangoRedisCache):
-        return backend, None
-    client = backend.__dict__.get("_latchkey_client")
-    if client is None:
-        client = backend._cache.get_client(write=True)
-        backend._latchkey_client = client
-    return backend, client
+    return backend, isinstance(backend, DjangoRedisCache)
 
 
 def get_ints(names: list[str]) -> list[int | None]:
     """The integer values of these keys (None where missing), in one MGET."""
-    backend, client = _backend()
-    if client is None:
+    backend, fast = _backend()
+    if not fast:
         found = backend.get_many(names)
         return [found.get(name) for name in names]
-    raw = client.mget([backend.make_key(name) for name in names])
+    (raw,) = _run(backend, [("MGET", *[backend.make_key(name) for name in names])])
     return [None if value is None else int(value) for value in raw]
 
 
@@ -66,10 +122,8 @@ def incr_windows(windows: list[tuple[str, int]]) -> list[int]:
     A counter that does not exist starts at 1; every counter expires at its Unix time
     `expires_at` (the same value on every hit, so a counter never outlives its window).
     """
-    backend, client = _backend()
-    if client is None:
-        import time
-
+    backend, fast = _backend()
+    if not fast:
         counts = []
         for name, expires_at in windows:
             timeout = max(1, int(expires_at - time.time()))
@@ -80,30 +134,11 @@ def incr_windows(windows: list[tuple[str, int]]) -> list[int]:
                 backend.set(name, 1, timeout=timeout)
                 counts.append(1)
         return counts
-    pipe = client.pipeline(transaction=False)
+    commands = []
     for name, expires_at in windows:
         key = backend.make_key(name)
-        pipe.incr(key)
-        pipe.expireat(key, expires_at)
-    return pipe.execute()[::2]
-
-
-def decr(names: list[str]) -> None:
-    """Take one back from each of these counters (that exist), in one pipeline."""
-    backend, client = _backend()
-    if client is None:
-        for name in names:
-            try:
-                backend.decr(name)
-            except ValueError:
-                pass
-        return
-    pipe = client.pipeline(transaction=False)
-    for name in names:
-        # DECR of an expired counter would leave a -1 without expiry: only where it exists.
-        key = backend.make_key(name)
-        pipe.eval(_DECR_IF_EXISTS, 1, key)
-    pipe.execute()
+        commands += [("INCR", key), ("EXPIREAT", key, expires_at)]
+    return _run(backend, commands)[::2]
 
 
 _DECR_IF_EXISTS = (
@@ -111,23 +146,90 @@ _DECR_IF_EXISTS = (
 )
 
 
-def put(name: str, value, timeout: int) -> None:
-    """Store a value (pickled as Django's cache does) for `timeout` seconds."""
-    backend, client = _backend()
-    if client is None:
+def decr(names: list[str]) -> None:
+    """Take one back from each of these counters (that exist), in one pipeline."""
+    backend, fast = _backend()
+    if not fast:
+        for name in names:
+            try:
+                backend.decr(name)
+            except ValueError:
+                pass
+        return
+    # DECR of an expired counter would leave a -1 without expiry: only where it exists.
+    _run(backend, [("EVAL", _DECR_IF_EXISTS, 1, backend.make_key(name)) for name in names])
+
+
+def get(name: str, default=None):
+    """A value as Django's cache.get() returns it."""
+    backend, fast = _backend()
+    if not fast:
+        return backend.get(name, default)
+    (raw,) = _run(backend, [("GET", backend.make_key(name))])
+    return default if raw is None else backend._cache._serializer.loads(raw)
+
+
+def put(name: str, value, timeout: int | None) -> None:
+    """Store a value (pickled as Django's cache does) for `timeout` seconds (None: for good)."""
+    backend, fast = _backend()
+    if not fast:
         backend.set(name, value, timeout=timeout)
         return
-    client.set(backend.make_key(name), backend._cache._serializer.dumps(value), ex=timeout)
+    command = ("SET", backend.make_key(name), backend._cache._serializer.dumps(value))
+    if timeout is not None:
+        if timeout <= 0:
+            delete(name)
+            return
+        command += ("EX", int(timeout))
+    _run(backend, [command])
+
+
+def delete(name: str) -> bool:
+    """Remove a key; whether it was there."""
+    backend, fast = _backend()
+    if not fast:
+        return backend.delete(name)
+    (removed,) = _run(backend, [("DEL", backend.make_key(name))])
+    return bool(removed)
+
+
+def has(name: str) -> bool:
+    """Whether the key exists."""
+    backend, fast = _backend()
+    if not fast:
+        return backend.has_key(name)
+    (found,) = _run(backend, [("EXISTS", backend.make_key(name))])
+    return bool(found)
 
 
 def take(name: str):
     """Read and delete a key atomically: of concurrent callers only one gets the value."""
-    backend, client = _backend()
-    if client is None:
+    backend, fast = _backend()
+    if not fast:
         value = backend.get(name)
         # The delete decides: a caller that did not remove the key gets nothing.
         if value is None or not backend.delete(name):
             return None
         return value
-    raw = client.getdel(backend.make_key(name))
+    (raw,) = _run(backend, [("GETDEL", backend.make_key(name))])
     return None if raw is None else backend._cache._serializer.loads(raw)
+
+
+class SessionCache:
+    """The cache as config.sessions uses it (get, set, delete, `in`), through the functions
+    above."""
+
+    def get(self, key, default=None):
+        return get(key, default)
+
+    def set(self, key, value, timeout=None):
+        put(key, value, timeout)
+
+    def delete(self, key):
+        return delete(key)
+
+    def __contains__(self, key):
+        return has(key)
+
+    def __repr__(self):
+        return f"<shared cache: {caches['default']!r}>"

@@ -21,7 +21,7 @@ def backend(request, settings):
             from tests.support.backends import require_backend
 
             require_backend("redis", "the redis-py path")
-        assert sharedcache._backend()[1] is not None
+        assert sharedcache._backend()[1]
     else:
         settings.CACHES = {
             "default": {
@@ -29,7 +29,7 @@ def backend(request, settings):
                 "LOCATION": f"sharedcache-{id(request)}",
             }
         }
-        assert sharedcache._backend()[1] is None
+        assert not sharedcache._backend()[1]
     return request.param
 
 
@@ -109,3 +109,28 @@ def test_version_counters_read_together(backend):
     cache.set("v:a", 3)
     cache.set("v:b", 5)
     assert sharedcache.get_ints(["v:a", "v:b"]) == [3, 5]
+
+
+@pytest.mark.redis
+def test_a_broken_connection_is_reopened_and_errors_keep_replies_in_step():
+    from redis.exceptions import ResponseError
+
+    cache.set("s:text", "x")
+    assert sharedcache.incr_windows([("s:n", int(time.time()) + 30)]) == [1]
+    sharedcache._link.connection._sock.close()  # e.g. closed by the server while idle
+    assert sharedcache.get_ints(["s:n"]) == [1]
+    backend = sharedcache._backend()[0]
+    with pytest.raises(ResponseError):
+        sharedcache._run(
+            backend, [("INCR", backend.make_key("s:n")), ("HGET", backend.make_key("s:text"), "f")]
+        )
+    assert sharedcache.get_ints(["s:n"]) == [2]  # the next reply is the next command's
+
+
+def test_session_cache_reads_what_django_wrote(backend):
+    session_cache = sharedcache.SessionCache()
+    cache.set("sess:a", {"k": 1}, 30)
+    assert session_cache.get("sess:a") == {"k": 1} and "sess:a" in session_cache
+    session_cache.set("sess:b", {"k": 2}, 30)
+    assert cache.get("sess:b") == {"k": 2}
+    assert session_cache.delete("sess:b") and "sess:b" not in session_cache
