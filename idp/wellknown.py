@@ -17,7 +17,12 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
 from django.utils.http import parse_etags
 
+from tenants.oidc.endpoints import ENDPOINT_PATHS
+
 CACHEABLE_VIEWS = {"idp:oidc-discovery", "idp:oidc-jwks", "issuer"}
+# Only these paths can be one of those views: every other request skips the URL resolver here
+# (Django resolves each request once anyway).
+_CACHEABLE_ENDINGS = ("/" + ENDPOINT_PATHS["discovery"], "/" + ENDPOINT_PATHS["jwks"])
 # Headers that describe one exchange, never a stored document.
 NOT_STORED = {"set-cookie", "x-request-id", "date"}
 
@@ -31,6 +36,9 @@ def clear() -> None:
 
 def _cacheable(request) -> bool:
     if request.method != "GET" or request.META.get("QUERY_STRING"):
+        return False
+    path = request.path_info
+    if not path.endswith(_CACHEABLE_ENDINGS) and path.count("/") != 2:  # the issuer: /t/<slug>
         return False
     try:
         match = resolve(request.path_info)
