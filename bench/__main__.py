@@ -27,10 +27,10 @@ from bench.stack import Stack, StackError, port_free  # noqa: E402
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"
 FULL = {"register_open": 60, "register_proof": 30, "signin": 100, "token_code": 150,
-        "discovery": 600, "jwks": 600, "peer_token_code": 300, "peer_discovery": 1500,
-        "peer_jwks": 1500}
+        "discovery": 600, "jwks": 600, "floor": 600, "peer_token_code": 300,
+        "peer_discovery": 1500, "peer_jwks": 1500}
 QUICK = {"register_open": 6, "register_proof": 4, "signin": 6, "token_code": 8,
-         "discovery": 40, "jwks": 40, "peer_token_code": 8, "peer_discovery": 40,
+         "discovery": 40, "jwks": 40, "floor": 400, "peer_token_code": 8, "peer_discovery": 40,
          "peer_jwks": 40}
 
 
@@ -152,6 +152,12 @@ def main() -> int:
         run("discovery", scenarios.fetch(".well-known/openid-configuration"),
             [None] * counts["discovery"])
         run("jwks", scenarios.fetch("jwks"), [None] * counts["jwks"])
+        # The floor under every request: a static response through the whole middleware stack
+        # and the tenant resolver, and the liveness probe answered by the first middleware.
+        run("floor", scenarios.floor("oidc/form-post.js", tenant_scoped=True),
+            [None] * counts["floor"])
+        run("floor_live", scenarios.floor("/health/live", tenant_scoped=False),
+            [None] * counts["floor"])
         users_page = report.users_page_hook()
         if users_page is not None:
             print("bench: users page", file=sys.stderr, flush=True)

@@ -284,6 +284,17 @@ def _fetch(path: str, t: Target, n: int, item) -> tuple[dict, None]:
     return step.ms, None
 
 
+def floor(path: str, *, tenant_scoped: bool):
+    """A GET of a trivial response (the cost of any request), as a picklable callable."""
+    return functools.partial(_floor, path, tenant_scoped)
+
+
+def _floor(path: str, tenant_scoped: bool, t: Target, n: int, item) -> tuple[dict, None]:
+    step = Steps()
+    step("get", Browser(t.base, port=t.port).get(t.path(path) if tenant_scoped else path))
+    return step.ms, None
+
+
 def register_open(t: Target, n: int, item) -> tuple[dict, Member]:
     return register(t, n, proof=False)
 
