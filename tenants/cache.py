@@ -98,7 +98,18 @@ def cached_tenant(slug: str, load):
         held = (tenant, now + settings.TENANT_PROCESS_CACHE_SECONDS)
         _copies[slug] = held
     # A copy per request: nothing a request sets on it can leak into the next one.
-    return copy.copy(held[0])
+    return _model_copy(held[0])
+
+
+def _model_copy(instance):
+    """copy.copy() of a model instance, as Model.__getstate__ makes it, without pickle's
+    round trip (a quarter of the time)."""
+    clone = instance.__class__.__new__(instance.__class__)
+    state = instance.__dict__.copy()
+    state["_state"] = copy.copy(state["_state"])
+    state["_state"].fields_cache = state["_state"].fields_cache.copy()
+    clone.__dict__.update(state)
+    return clone
 
 
 def clear() -> None:
