@@ -17,19 +17,22 @@ from idp.errors import SignInError
 MAX_BODY_BYTES = MAX_RESPONSE_BYTES + 4096
 
 
+def no_store(response):
+    """No referrer, no framing, no caching, no CORS (the CSP is the product's, config.csp)."""
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Frame-Options"] = "DENY"
+    response["Cache-Control"] = "no-store"
+    for header in [h for h in response.headers if h.lower().startswith("access-control-")]:
+        del response[header]
+    return response
+
 
 def idp_headers(view):
-    """No referrer, no framing, no caching, no CORS (the CSP is the product's, config.csp)."""
+    """no_store() on every response of the view."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        response["X-Frame-Options"] = "DENY"
-        response["Cache-Control"] = "no-store"
-        for header in [h for h in response.headers if h.lower().startswith("access-control-")]:
-            del response[header]
-        return response
+        return no_store(view(request, *args, **kwargs))
 
     return wrapped
 
