@@ -28,7 +28,10 @@ def passkey_register(
 ) -> WebAuthnCredential:
     """Store a verified credential; a credential ID already on file is refused."""
     try:
-        with transaction.atomic():
+        # No savepoint of its own: the caller's transaction (registration_finish) is rolled
+        # back as a whole by the error raised below, so the savepoint's 2 round trips buy
+        # nothing.
+        with transaction.atomic(savepoint=False):
             credential = WebAuthnCredential.objects.create(
                 user=user,
                 credential_id=registered.credential_id,
