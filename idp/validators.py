@@ -145,13 +145,13 @@ def _insert_parts(obj, connection) -> tuple[str, list]:
 
 def insert_grant_and_code(grant, record) -> None:
     """DOT's Grant and our AuthorizationCode: on PostgreSQL in one statement (one round trip,
-    and atomic: neither row exists without the other)."""
+    and atomic: neither row exists without the other); elsewhere two INSERTs, as before (a
+    grant without its record is refused at the token endpoint)."""
     using = router.db_for_write(AuthorizationCode)
     connection = connections[using]
     if connection.vendor != "postgresql":
-        with transaction.atomic(using=using):
-            grant.save(force_insert=True, using=using)
-            record.save(force_insert=True, using=using)
+        grant.save(force_insert=True, using=using)
+        record.save(force_insert=True, using=using)
         return
     grant_sql, grant_params = _insert_parts(grant, connection)
     code_sql, code_params = _insert_parts(record, connection)
