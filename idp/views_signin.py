@@ -54,7 +54,7 @@ def sign_in_page(request, *, next_url: str, login_hint: str = "", current=None, 
     login_hint = login_hint.strip()[:254] if isinstance(login_hint, str) else ""
     context = {
         "tenant": tenant,
-        "form": EmailForm(tenant=tenant, initial={"email": login_hint}),
+        "login_hint": login_hint,
         "signup_form": SignupForm(tenant=tenant),
         "next": safe_next(next_url, tenant),
         "current": current,
