@@ -83,11 +83,11 @@ def decide(*, params, signin, hint_subject: str | None = None, now: float | None
     return Decision()
 
 
-def sign_in_url(
-    *, tenant, path: str, params, replaces: float | None = None, login_hint: str = ""
-) -> str:
-    """The sign-in page, resuming this request without max_age or prompt=login, with the hint
-    (and, when a current sign-in is to be replaced, REAUTH_PARAM)."""
+def resume(
+    *, path: str, params, replaces: float | None = None, login_hint: str = ""
+) -> tuple[str, str]:
+    """(next, login_hint) for the sign-in page: this request without max_age or prompt=login,
+    (and, when a current sign-in is to be replaced, with REAUTH_PARAM), and the hint."""
     cleaned = []
     for key, values in params.lists():
         if key in NOT_RESUMED:
@@ -100,8 +100,17 @@ def sign_in_url(
             cleaned.append((key, value))
     if replaces is not None:
         cleaned.append((REAUTH_PARAM, repr(float(replaces))))  # repr: exact round trip
-    query = [("next", path + "?" + urlencode(cleaned))]
-    login_hint = params.get("login_hint") or login_hint
+    return path + "?" + urlencode(cleaned), params.get("login_hint") or login_hint
+
+
+def sign_in_url(
+    *, tenant, path: str, params, replaces: float | None = None, login_hint: str = ""
+) -> str:
+    """The sign-in page's URL resuming this request (see resume())."""
+    next_url, login_hint = resume(
+        path=path, params=params, replaces=replaces, login_hint=login_hint
+    )
+    query = [("next", next_url)]
     if login_hint:
         query.append(("login_hint", login_hint))
     return reverse("idp:sign-in", kwargs={"tenant_slug": tenant.slug}) + "?" + urlencode(query)

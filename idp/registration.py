@@ -137,7 +137,8 @@ def _registration_user(*, tenant, record, intent: Intent, request=None) -> tuple
     data = record["data"]
     names = data.get("names") or {}
     try:
-        with transaction.atomic():
+        # No savepoint: the error below rolls registration_finish's transaction back whole.
+        with transaction.atomic(savepoint=False):
             user = User.objects.create_user(
                 data["email"],
                 tenant=tenant,

@@ -11,9 +11,10 @@ import uuid
 from datetime import timedelta
 from urllib.parse import unquote_plus
 
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.db.models import JSONField, OuterRef, Subquery
 from django.utils import timezone
+from oauth2_provider.bcp import bcp_compliant
 from oauth2_provider.models import (
     get_access_token_model,
     get_grant_model,
@@ -129,6 +130,41 @@ def user_claims(user, scopes) -> dict:
         claims["email"] = user.email
         claims["email_verified"] = user.email_verified_at is not None
     return claims
+
+
+def _insert_parts(obj, connection) -> tuple[str, list]:
+    """INSERT … VALUES of one unsaved row (its auto primary key left to the database)."""
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values
+
+
+def insert_grant_and_code(grant, record) -> None:
+    """DOT's Grant and our AuthorizationCode: on PostgreSQL in one statement (one round trip,
+    and atomic: neither row exists without the other); elsewhere two INSERTs, as before (a
+    grant without its record is refused at the token endpoint)."""
+    using = router.db_for_write(AuthorizationCode)
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        grant.save(force_insert=True, using=using)
+        record.save(force_insert=True, using=using)
+        return
+    grant_sql, grant_params = _insert_parts(grant, connection)
+    code_sql, code_params = _insert_parts(record, connection)
+    sql = (
+        f"WITH latchkey_grant AS ({grant_sql} RETURNING id) "
+        f"{code_sql} RETURNING id, (SELECT id FROM latchkey_grant)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*grant_params, *code_params])
+        record.pk, grant.pk = cursor.fetchone()
+    for obj in (grant, record):
+        obj._state.adding = False
+        obj._state.db = using
 
 
 class TenantOAuthLibCore(OAuthLibCore):
@@ -269,8 +305,30 @@ class TenantValidator(OAuth2Validator):
                 description="code_challenge_method must be S256.", request=request
             )
         tenant = self.tenant_of(request)
-        grant = self._create_authorization_code(request, code)
-        AuthorizationCode.objects.create(
+        if request.code_challenge_method == "plain" and bcp_compliant(
+            "COMPLIANT_BCP_RFC9700_PKCE_METHOD", 'The PKCE "plain" code_challenge_method'
+        ):
+            # DOT's own rule (RFC 9700 §2.1.1), checked before anything is written.
+            raise errors.InvalidRequestError(
+                description='Unsupported "plain" code_challenge_method; use "S256".',
+                request=request,
+            )
+        # DOT's Grant, built as its _create_authorization_code would.
+        grant = Grant(
+            application=request.client,
+            user=request.user,
+            code=code["code"],
+            expires=timezone.now()
+            + timedelta(seconds=oauth2_settings.AUTHORIZATION_CODE_EXPIRE_SECONDS),
+            redirect_uri=request.redirect_uri,
+            scope=" ".join(request.scopes),
+            code_challenge=request.code_challenge or "",
+            code_challenge_method=request.code_challenge_method or "",
+            nonce=request.nonce or "",
+            claims=json.dumps(request.claims or {}),
+            resource=getattr(request, "resource", []),
+        )
+        record = AuthorizationCode(
             tenant=tenant,
             client=request.client,
             user=request.user,
@@ -281,6 +339,7 @@ class TenantValidator(OAuth2Validator):
             # Chosen now, so a reuse can revoke the tokens without the exchange writing back.
             refresh_token_family=uuid.uuid4(),
         )
+        insert_grant_and_code(grant, record)
 
     def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
         # Called by oauthlib before the client is authenticated, only to pick OIDC or OAuth 2.

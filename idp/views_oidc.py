@@ -6,7 +6,7 @@ import json
 from urllib.parse import parse_qsl, urlsplit
 
 from django.db import router, transaction
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from idp.form_post import FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver
 from idp.id_token_hint import id_token_hint_claims
 from idp.models import AuthorizationCode
 from idp.session import enduser_current
+from idp.views_signin import sign_in_page
 from tenants.models import OIDCClient
 
 MAX_PARAM_LENGTH = 4096
@@ -221,15 +222,16 @@ class AuthorizeView(OAuthLibMixin, View):
             return fail("login_required", "The user is not signed in.", deliver_mode=mode)
         if decision.sign_in:
             # The current sign-in stays until a new one replaces it (never signed out here).
+            # The page is rendered here rather than redirected to (one request fewer); it
+            # resumes this request, as its own URL would with the same `next`.
             hinted_email = hint.get("email") if hint else ""
-            url = authorize_policy.sign_in_url(
-                tenant=tenant,
+            next_url, login_hint = authorize_policy.resume(
                 path=request.path,
                 params=params,
                 replaces=decision.replaces,
                 login_hint=hinted_email if isinstance(hinted_email, str) else "",
             )
-            return harden(HttpResponseRedirect(url))
+            return sign_in_page(request, next_url=next_url, login_hint=login_hint, current=signin)
 
         # DOT reads request.user; only the tenant's end-user sign-in ever goes there.
         request.user = signin.user

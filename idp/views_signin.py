@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.http import JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from idp.views_signin_common import (
     idp_headers,
     json_body,
     json_errors,
+    no_store,
     redirect_to,
     safe_next,
     sign_in_url,
@@ -45,26 +47,37 @@ def _complete(request, *, user: User, amr: list[str], next_url: str, method: str
     return safe_next(next_url, tenant) or account_url(tenant)
 
 
+def sign_in_page(request, *, next_url: str, login_hint: str = "", current=None, reauth=False):
+    """The sign-in page's response: its own URL's, and authorize's when a sign-in is needed
+    (one request fewer than a redirect). `current`: the sign-in already read, if any."""
+    tenant = request.tenant
+    login_hint = login_hint.strip()[:254] if isinstance(login_hint, str) else ""
+    context = {
+        "tenant": tenant,
+        "login_hint": login_hint,
+        "signup_form": SignupForm(tenant=tenant),
+        "next": safe_next(next_url, tenant),
+        "current": current,
+        "reauth": reauth,
+        "requires_verification": tenant.require_email_verification,
+        "passkeys_reset_at": passkeys_reset_notice(tenant),
+    }
+    get_token(request)  # the CSRF cookie the page's fetch() calls need
+    return no_store(render(request, "idp/signin.html", context), tenant)
+
+
 @idp_headers
 @require_safe
 @ensure_csrf_cookie
 def sign_in(request, tenant_slug):
     """The sign-in page: email, Continue, and passkey autofill."""
-    tenant = request.tenant
-    hint = request.GET.get("login_hint", "")
-    hint = hint.strip()[:254] if isinstance(hint, str) else ""
-    context = {
-        "tenant": tenant,
-        "form": EmailForm(tenant=tenant, initial={"email": hint}),
-        "signup_form": SignupForm(tenant=tenant),
-        "code_form": CodeForm(),
-        "next": safe_next(request.GET.get("next"), tenant),
-        "current": SignInState(request, tenant).current(),
-        "reauth": request.GET.get("reauth") == "1",
-        "requires_verification": tenant.require_email_verification,
-        "passkeys_reset_at": passkeys_reset_notice(tenant),
-    }
-    return render(request, "idp/signin.html", context)
+    return sign_in_page(
+        request,
+        next_url=request.GET.get("next"),
+        login_hint=request.GET.get("login_hint", ""),
+        current=SignInState(request, request.tenant).current(),
+        reauth=request.GET.get("reauth") == "1",
+    )
 
 
 @idp_headers

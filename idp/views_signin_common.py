@@ -18,18 +18,23 @@ from idp.framing import frame_for_tenant
 MAX_BODY_BYTES = MAX_RESPONSE_BYTES + 4096
 
 
+def no_store(response, tenant=None):
+    """No referrer, no caching, no CORS, no framing but by the tenant's embedding origins (the
+    CSP is the product's, config.csp)."""
+    response["Referrer-Policy"] = "no-referrer"
+    frame_for_tenant(response, tenant)
+    response["Cache-Control"] = "no-store"
+    for header in [h for h in response.headers if h.lower().startswith("access-control-")]:
+        del response[header]
+    return response
+
+
 def idp_headers(view):
-    """No referrer, no caching, no CORS, no framing but by the tenant's embedding origins."""
+    """no_store() on every response of the view."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
-        frame_for_tenant(response, getattr(request, "tenant", None))
-        response["Cache-Control"] = "no-store"
-        for header in [h for h in response.headers if h.lower().startswith("access-control-")]:
-            del response[header]
-        return response
+        return no_store(view(request, *args, **kwargs), getattr(request, "tenant", None))
 
     return wrapped
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User, WebAuthnCredential
@@ -27,7 +28,10 @@ def passkey_register(
 ) -> WebAuthnCredential:
     """Store a verified credential; a credential ID already on file is refused."""
     try:
-        with transaction.atomic():
+        # No savepoint of its own: the caller's transaction (registration_finish) is rolled
+        # back as a whole by the error raised below, so the savepoint's 2 round trips buy
+        # nothing.
+        with transaction.atomic(savepoint=False):
             credential = WebAuthnCredential.objects.create(
                 user=user,
                 credential_id=registered.credential_id,
@@ -69,10 +73,32 @@ def passkey_find(*, realm: Realm, asserted: Asserted) -> WebAuthnCredential:
     return credential
 
 
+def _use_if_sound(credential, result: Authenticated, now) -> bool:
+    """The counter update as one atomic statement: it applies only if the stored counter is
+    below the presented one (or both are 0) and backup eligibility is unchanged. PostgreSQL
+    re-checks the condition on a row a concurrent statement changed, so of two assertions with
+    the same counter only one passes; the other takes the locked path below and is flagged."""
+    new = result.new_sign_count
+    counter = Q(sign_count__lt=new) if new > 0 else Q(sign_count=0)
+    return bool(
+        WebAuthnCredential.objects.filter(counter, pk=credential.pk)
+        .filter(backup_eligible=result.backup_eligible)
+        .update(sign_count=new, backup_state=result.backup_state, last_used_at=now)
+    )
+
+
 def passkey_use(
     *, realm: Realm, credential, result: Authenticated, request=None
 ) -> WebAuthnCredential:
     """Record a verified sign-in; a non-increasing counter flags the passkey and refuses."""
+    now = timezone.now()
+    if _use_if_sound(credential, result, now):
+        # One statement, no transaction of its own: nothing to audit on the sound path.
+        credential.sign_count = result.new_sign_count
+        credential.backup_state = result.backup_state
+        credential.last_used_at = now
+        return credential
+    # Refused (or raced): decide why under the row lock, flag and audit in one transaction.
     with transaction.atomic():
         locked = WebAuthnCredential.objects.select_for_update().get(pk=credential.pk)
         stored, new = locked.sign_count, result.new_sign_count
@@ -90,7 +116,7 @@ def passkey_use(
         elif result.backup_eligible == locked.backup_eligible:
             locked.sign_count = new
             locked.backup_state = result.backup_state
-            locked.last_used_at = timezone.now()
+            locked.last_used_at = now
             locked.save(update_fields=["sign_count", "backup_state", "last_used_at"])
     # Raised after commit so the clone flag and its audit row are kept.
     if cloned:

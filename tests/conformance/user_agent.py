@@ -15,6 +15,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.idp.oidc_support import sign_in_page
 from tests.support.soft_webauthn import SoftAuthenticator
 
 REDIRECTS = (301, 302, 303, 307, 308)
@@ -123,11 +124,13 @@ class Browser:
                     return Arrival("redirect", target, response, signed_in_here)
                 current, response = target, self.request("GET", target)
                 continue
-            if urlsplit(current).path == self.sign_in_path and response.status_code == 200:
+            page = sign_in_page(response)
+            if page is not None:
+                # The sign-in page, at its own URL or rendered by authorize itself.
                 self.sign_in_pages += 1
                 if not sign_in:
                     return Arrival("page", current, response, signed_in_here)
-                next_url = dict(parse_qsl(urlsplit(current).query)).get("next", "")
+                next_url = page["next"]
                 current = urljoin(self.origin + "/", self.passkey_sign_in(next_url))
                 signed_in_here = True
                 response = self.request("GET", current)

@@ -134,7 +134,7 @@ def test_passkeys_on_a_custom_domain_with_a_parent_rp_id(domain_page, proxy, rp_
     state, nonce, before = _authorize(
         page, session, discovery, received, callback, login_hint="ada@example.com"
     )
-    page.wait_for_url(re.compile(r"https://login\.contoso\.test/.*sign-in/.*"))
+    page.wait_for_url(re.compile(r"https://login\.contoso\.test/.*authorize\?.*"))
     page.locator("#signin[data-autofill=ended]").wait_for(state="attached")
     page.get_by_role("button", name="Continue").click()
     page.locator("#step-code, #step-signup").first.wait_for(state="visible")
@@ -186,7 +186,7 @@ def test_passkeys_on_a_custom_domain_with_a_parent_rp_id(domain_page, proxy, rp_
     state, nonce, before = _authorize(
         page, other, other_discovery, received, callback, login_hint="ada@example.com"
     )
-    page.wait_for_url(re.compile(r"https://login\.fabrikam\.test/.*sign-in/.*"))
+    page.wait_for_url(re.compile(r"https://login\.fabrikam\.test/.*authorize\?.*"))
     page.locator("#signin[data-autofill=ended]").wait_for(state="attached")
     page.get_by_role("button", name="Continue").click()
     page.locator("[role=alert]:visible, #step-signup:visible, #step-code:visible").first.wait_for()

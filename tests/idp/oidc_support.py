@@ -150,3 +150,33 @@ def verify_id_token(
         warnings.simplefilter("ignore")
         claims.validate(leeway=5)
     return {"header": dict(decoded.header), **dict(claims)}
+
+
+def sign_in_page(response) -> dict | None:
+    """The sign-in page, as authorize shows it when a sign-in is needed (or its own URL):
+    {"next", "login_hint", "tenant_slug"} read as the page's script reads them; else None."""
+    import html
+    import re
+
+    content_type = response.headers.get("Content-Type", "")
+    if response.status_code != 200 or not content_type.startswith("text/html"):
+        return None
+    text = response.content.decode(errors="replace")
+    root = re.search(r'<div id="signin"([^>]*)>', text)
+    if root is None:
+        return None
+    attrs = dict(re.findall(r'([a-z-]+)="([^"]*)"', root.group(1)))
+    email = re.search(r'<input[^>]*\bid="email"[^>]*>', text)
+    hint = re.search(r'\bvalue="([^"]*)"', email.group(0)) if email else None
+    options_url = html.unescape(attrs["data-options-url"])
+    return {
+        "next": html.unescape(attrs.get("data-next", "")),
+        "login_hint": html.unescape(hint.group(1)) if hint else "",
+        "tenant_slug": (re.match(r"/t/([^/]+)/", options_url) or [None, ""])[1],
+    }
+
+
+def is_sign_in_page(response, tenant) -> bool:
+    """Whether the response is `tenant`'s sign-in page."""
+    page = sign_in_page(response)
+    return page is not None and page["tenant_slug"] == tenant.slug

@@ -19,11 +19,13 @@ from tests.idp.oidc_support import (
     authorize_path,
     form_post_fields,
     fragment_of,
+    is_sign_in_page,
     make_rp,
     oidc_tenant,
     pkce_pair,
     query_of,
     sign_in,
+    sign_in_page,
     token_path,
     verify_id_token,
 )
@@ -476,11 +478,11 @@ def sign_in_url(tenant):
 
 def test_without_sign_in_authorize_hands_off_and_resumes(client, rp, user, tenant):
     response = authorize(client, rp, login_hint="ada@example.com")
-    assert response.status_code == 302
-    location = response["Location"]
-    assert location.startswith(sign_in_url(tenant) + "?")
-    params = query_of(location)
+    # The sign-in page itself, at the authorize URL (one request fewer than a redirect).
+    params = sign_in_page(response)
+    assert params is not None and is_sign_in_page(response, tenant)
     assert params["login_hint"] == "ada@example.com"
+    assert "csrftoken" in response.cookies
     assert params["next"].startswith(f"/t/{tenant.slug}/authorize?")
     assert query_of(params["next"])["state"] == "st-123"
     sign_in(client, tenant, user)
@@ -505,11 +507,11 @@ def test_prompt_none_with_sign_in_returns_a_code(client, rp, user, tenant):
 def test_prompt_login_forces_a_fresh_sign_in(client, rp, user, tenant):
     sign_in(client, tenant, user)
     response = authorize(client, rp, prompt="login")
-    assert response["Location"].startswith(sign_in_url(tenant))
-    next_url = query_of(response["Location"])["next"]
+    assert is_sign_in_page(response, tenant)
+    next_url = sign_in_page(response)["next"]
     assert "prompt" not in query_of(next_url)
-    # The old sign-in is gone: resuming without signing in again goes back to the sign-in page.
-    assert client.get(next_url)["Location"].startswith(sign_in_url(tenant))
+    # The old sign-in is gone: resuming without signing in again shows the sign-in page again.
+    assert is_sign_in_page(client.get(next_url), tenant)
     sign_in(client, tenant, user, amr=("hwk", "user", "mfa"))
     resumed = client.get(next_url)
     code = query_of(resumed["Location"])["code"]
@@ -532,8 +534,8 @@ def test_max_age_exceeded_requires_a_new_sign_in(client, rp, user, tenant):
     claims = verify(tenant, exchange(client, rp, fresh["code"]).json()["id_token"], rp.client_id)
     assert claims["auth_time"] == record["auth_time"]
     stale = authorize(client, rp, max_age="60")
-    assert stale["Location"].startswith(sign_in_url(tenant))
-    assert "max_age" not in query_of(query_of(stale["Location"])["next"])
+    assert is_sign_in_page(stale, tenant)
+    assert "max_age" not in query_of(sign_in_page(stale)["next"])
 
 
 def test_max_age_exceeded_with_prompt_none_is_login_required(client, rp, user, tenant):
@@ -554,7 +556,7 @@ def test_portal_session_is_never_an_end_user_sign_in(client, rp, tenant):
     factories.membership(tenant=tenant, user=admin, role="read_write")
     client.force_login(admin)
     response = authorize(client, rp)
-    assert response["Location"].startswith(sign_in_url(tenant))
+    assert is_sign_in_page(response, tenant)
     assert not Grant.objects.exists()
 
 
@@ -563,7 +565,7 @@ def test_sign_in_at_one_tenant_is_not_reused_at_another(client, rp, user, tenant
     other_rp = make_rp(other)
     sign_in(client, tenant, user)
     response = authorize(client, other_rp)
-    assert response["Location"].startswith(sign_in_url(other))
+    assert is_sign_in_page(response, other)
 
 
 # --- headers -------------------------------------------------------------------------------
@@ -600,7 +602,8 @@ def test_spoofed_forwarded_headers_change_nothing(client, rp, user, tenant, sett
         ),
         **spoof,
     )
-    assert hand_off["Location"].startswith("/t/")
+    assert sign_in_page(hand_off)["next"].startswith(f"/t/{tenant.slug}/authorize?")
+    assert "evil.test" not in hand_off.content.decode()
     sign_in(client, tenant, user)
     params = {
         "client_id": rp.client_id,
@@ -857,11 +860,20 @@ def test_malformed_token_requests_never_500(client, rp, tenant, data, headers):
 
 def test_sign_in_page_reached_from_authorize_forbids_framing_referrers_and_cors(client, rp):
     hand_off = authorize(client, rp, HTTP_ORIGIN="https://evil.test")
-    page = client.get(hand_off["Location"], HTTP_ORIGIN="https://evil.test")
-    assert page.status_code == 200
-    assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
-    assert page["Referrer-Policy"] == "no-referrer"
-    assert not [h for h in page.headers if h.lower().startswith("access-control-")]
+    # The page as authorize renders it, and at its own URL resuming the same request.
+    next_url = sign_in_page(hand_off)["next"]
+    own = client.get(
+        sign_in_url(rp.tenant) + "?" + urlencode({"next": next_url}),
+        HTTP_ORIGIN="https://evil.test",
+    )
+    assert sign_in_page(own)["next"] == next_url
+    for page in (hand_off, own):
+        assert page.status_code == 200
+        assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
+        assert page["Referrer-Policy"] == "no-referrer"
+        assert page["X-Frame-Options"] == "DENY"
+        assert page["Cache-Control"] == "no-store"
+        assert not [h for h in page.headers if h.lower().startswith("access-control-")]
 
 
 def test_authorize_accepts_post(client, rp, user, tenant):

@@ -13,10 +13,11 @@ from django.utils import timezone
 from tests import factories
 from tests.idp.oidc_support import (
     form_post_fields,
+    is_sign_in_page,
     make_rp,
     oidc_tenant,
-    query_of,
     sign_in,
+    sign_in_page,
     verify_id_token,
 )
 
@@ -44,13 +45,11 @@ def setup(public_live_server):
 
 
 def sign_in_and_authorize(server, tenant, user, url):
-    """A browser follows authorize → sign-in hand-off → (test sign-in) → resumed authorize."""
+    """A browser follows authorize → its sign-in page → (test sign-in) → resumed authorize."""
     browser = requests.Session()
     first = browser.get(url, allow_redirects=False)
-    assert first.status_code == 302
-    location = first.headers["Location"]
-    assert location.startswith(f"/t/{tenant.slug}/")
-    next_url = query_of(location)["next"]
+    assert is_sign_in_page(first, tenant)  # rendered by authorize itself
+    next_url = sign_in_page(first)["next"]
     assert next_url.startswith(f"/t/{tenant.slug}/")
     sign_in(browser, tenant, user)
     resumed = browser.get(server + next_url, allow_redirects=False)

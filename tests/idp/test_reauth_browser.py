@@ -111,7 +111,8 @@ def test_prompt_login_link_keeps_the_sign_in_until_the_new_one(page, public_live
     # Another site links to authorize?prompt=login: the sign-in page appears...
     page.goto(f"{EVIL}/")
     page.click("#go")
-    page.wait_for_url(re.compile(rf".*/t/{tenant.slug}/sign-in/\?.*"))
+    page.wait_for_url(re.compile(rf".*/t/{tenant.slug}/authorize\?.*"))
+    page.locator("#signin").wait_for(state="attached")
     sign_in_page = page.url
     page.locator("#signin[data-autofill=ended]").wait_for(state="attached")
     # ...but Ada is still signed in: her account page opens (in another tab, same browser).

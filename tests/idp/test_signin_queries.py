@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlencode
+import tempfile
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from psycopg import pq
 
 from tests import factories
-from tests.idp.oidc_support import authorize_path, form_post_fields, make_rp, token_path
+from tests.idp.oidc_support import (
+    authorize_path,
+    form_post_fields,
+    make_rp,
+    sign_in_page,
+    token_path,
+)
 from tests.idp.signin_support import (
     last_code,
     origin,
@@ -80,9 +88,10 @@ def test_registration_queries(client, tenant, django_assert_max_num_queries):
     credential = SoftAuthenticator().create(options["publicKey"], origin())
     body = {"handle": options["handle"], "credential": credential}
     # tenant, session, user + passkey inserts, three audit rows, old session delete, new
-    # session key check + insert: 10 statements; the nested atomic blocks add 8
-    # SAVEPOINT/RELEASE statements inside the test's transaction.
-    with django_assert_max_num_queries(18):
+    # session key check + insert: 10 statements; the nested atomic blocks add 4
+    # SAVEPOINT/RELEASE statements inside the test's transaction (the user and passkey
+    # inserts have no savepoints of their own: the registration's transaction is one).
+    with django_assert_max_num_queries(14):
         assert post_json(client, url("signin-register-verify", tenant), body).status_code == 200
 
 
@@ -102,9 +111,8 @@ def test_decoy_and_real_options_cost_the_same(tenant, member, django_assert_num_
     assert counts[0] == counts[1] == counts[2]
 
 
-def _whole_sign_in(http, tenant, rp, member) -> list[tuple[str, list[str]]]:
-    """authorize → options → verify → authorize again → token; the SQL of each step."""
-    query = urlencode(
+def _authorize_query(rp) -> str:
+    return urlencode(
         {
             "client_id": rp.client_id,
             "redirect_uri": rp.redirect_uri,
@@ -115,19 +123,13 @@ def _whole_sign_in(http, tenant, rp, member) -> list[tuple[str, list[str]]]:
             "response_mode": "form_post",
         }
     )
-    steps = []
 
-    def step(name, call):
-        with CaptureQueriesContext(connection) as ctx:
-            response = call()
-        sql = [q["sql"] for q in ctx.captured_queries]
-        # SAVEPOINT/RELEASE only exist because the test runs inside a transaction.
-        steps.append((name, [q for q in sql if not q.startswith(("SAVEPOINT", "RELEASE"))]))
-        return response
 
-    first = step("authorize", lambda: http.get(f"{authorize_path(tenant)}?{query}"))
-    assert first.status_code == 302
-    next_url = unquote(first["Location"].split("next=")[1].split("&")[0])
+def _whole_sign_in(http, tenant, rp, member, step) -> None:
+    """authorize (the sign-in page) → options → verify → authorize again → token."""
+    first = step("authorize", lambda: http.get(f"{authorize_path(tenant)}?{_authorize_query(rp)}"))
+    next_url = sign_in_page(first)["next"]  # the page itself: no redirect, no second request
+    assert next_url.startswith(authorize_path(tenant) + "?")
     options = step(
         "options",
         lambda: post_json(http, url("signin-options", tenant), {"email": "q@example.com"}),
@@ -148,32 +150,76 @@ def _whole_sign_in(http, tenant, rp, member) -> list[tuple[str, list[str]]]:
     }
     token = step("token", lambda: http.post(token_path(tenant), exchange))
     assert token.status_code == 200, token.content
-    return steps
 
 
-def test_a_whole_sign_in_through_authorize_and_token(member, tenant):
-    """The issue's budget for a complete sign-in, step by step (docs/architecture.md)."""
+class RoundTrips:
+    """PostgreSQL round trips as the driver makes them: libpq's protocol trace of the
+    connection, one per ReadyForQuery (so BEGIN, COMMIT, SAVEPOINT and any health check
+    count like any statement); the statements are kept for the failure message."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.steps: dict[str, list[str]] = {}
+
+    def __call__(self, name, call):
+        self.conn.ensure_connection()
+        pgconn = self.conn.connection.pgconn
+        with tempfile.TemporaryFile() as trace:
+            pgconn.trace(trace.fileno())
+            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+            try:
+                response = call()
+            finally:
+                pgconn.untrace()
+            trace.seek(0)
+            lines = trace.read().decode(errors="replace").splitlines()
+        # The connection must have stayed the same (the test client keeps it open).
+        assert self.conn.connection.pgconn is pgconn
+        sent = [line.split("\t", 3)[-1] for line in lines if line.startswith("F\t")]
+        ready = [line for line in lines if line.startswith("B\t") and "\tReadyForQuery" in line]
+        self.steps[name] = [text for text in sent if not text.startswith(("Sync", "Describe"))]
+        self.steps[name + " round trips"] = len(ready)
+        return response
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="round trips are counted on PostgreSQL's wire"
+)
+def test_a_whole_sign_in_through_authorize_and_token(member, tenant, settings):
+    """The issue's budget for a complete sign-in, in real round trips with the production
+    process caches on (tenant, client with redirect URLs and kid; docs/performance.md)."""
+    from tenants import cache as tenant_cache
+
+    settings.TENANT_PROCESS_CACHE_SECONDS = 60
+    tenant_cache.clear()
     type(tenant).objects.filter(pk=tenant.pk).update(oidc_enabled=True)
     tenant.refresh_from_db()
     rp = make_rp(tenant)
-    # A running server has parsed the tenant's active key and touched the client secret
-    # (once a minute) already: a first sign-in in another browser does that.
-    _whole_sign_in(Client(), tenant, rp, member)
-    steps = _whole_sign_in(Client(), tenant, rp, member)
-    counts = {name: len(sql) for name, sql in steps}
+    # A running server has its copies, has parsed the tenant's active key and touched the
+    # client secret (once a minute) already: a first sign-in in another browser does that.
+    _whole_sign_in(Client(), tenant, rp, member, lambda _name, call: call())
+    trips = RoundTrips(connection)
+    _whole_sign_in(Client(), tenant, rp, member, trips)
+    tenant_cache.clear()
+    counts = {name: n for name, n in trips.steps.items() if name.endswith("round trips")}
     print("whole sign-in:", counts, sum(counts.values()))
     assert counts == {
-        # tenant; the client joined with its redirect URLs and the active kid
-        "authorize": 2,
-        # tenant; the user's passkeys
-        "options": 2,
-        # tenant; credential + user; counter lock + update; audit; session insert
-        "verify": 6,
-        # tenant; client; user (revocation check); DOT's grant; our code record (the session
-        # is read from the cache: SESSION_ENGINE cached_db)
-        "authorize again": 5,
-        # tenant; grant + client + user + code facts + kid; secrets; claim; ID, access and
-        # refresh tokens; DOT's grant delete
-        "token": 8,
-    }, steps
-    assert sum(counts.values()) <= 25
+        # the sign-in page itself: tenant and client are the process's copies, no session yet
+        "authorize round trips": 0,
+        # the user's passkeys
+        "options round trips": 1,
+        # credential + user; the counter's conditional UPDATE; the audit row; the new
+        # session's one INSERT (config.sessions)
+        "verify round trips": 4,
+        # the user (revocation check; the session is read from the cache); DOT's grant and
+        # our code record in one INSERT
+        "authorize again round trips": 2,
+        # the token endpoint's figure at the time of writing, BEGIN/COMMIT included (its
+        # own budget: ≤ 3)
+        "token round trips": 9,
+    }, trips.steps
+    # The issue's target is ≤ 12: reached once the session is one INSERT (verify 4) and the
+    # token step ≤ 3 (options 1 + verify 4 + authorize again 2 + token 3 = 10). Today's real
+    # figure, to be tightened to 12 when they land:
+    assert sum(counts.values()) <= 19

@@ -42,7 +42,8 @@ def test_demo_admin_runs_a_test_sign_in_and_sees_a_verified_token(
     # 2. They click "Test sign-in" on Settings.
     page.goto(f"{base}/portal/tenants/{tenant.slug}/settings/")
     page.get_by_role("button", name="Test sign-in").click()
-    page.wait_for_url(re.compile(rf".*/t/{tenant.slug}/sign-in/.*"))
+    page.wait_for_url(re.compile(rf".*/t/{tenant.slug}/authorize\?.*"))
+    page.locator("#signin").wait_for(state="attached")
 
     # 3. A new end user registers a passkey, reading the code in the development mailbox.
     cdp, authenticator_id = add_virtual_authenticator(page)

@@ -35,7 +35,8 @@ def test_ui_locales_ja_shows_the_japanese_sign_in_page_with_logo_and_colour(
         }
     )
     page.goto(f"{public_live_server.url}/t/{tenant.slug}/authorize?{query}")
-    page.wait_for_url("**/sign-in/**")
+    page.wait_for_url("**/authorize?**")  # the sign-in page, rendered by authorize
+    page.locator("#signin").wait_for(state="attached")
     assert page.locator("html").get_attribute("lang") == "ja"
     assert page.locator("h1").inner_text() == "サインイン"
     assert page.locator("label[for=email]").inner_text() == "メールアドレス"
