@@ -172,8 +172,10 @@ def test_a_whole_sign_in_through_authorize_and_token(member, tenant):
         # tenant; client; user (revocation check); DOT's grant; our code record (the session
         # is read from the cache: SESSION_ENGINE cached_db)
         "authorize again": 5,
-        # tenant; grant + client + user + code facts + kid; secrets; claim; ID, access and
-        # refresh tokens; DOT's grant delete
-        "token": 8,
+        # tenant; the client with its redirect URLs and the active kid; its secrets' digests
+        # (both kept per process in production); our code record + DOT's grant + the user;
+        # then one statement that claims the code, deletes DOT's grant and inserts the ID,
+        # access and refresh tokens (SQLite has no INSERT in WITH: claim, delete, 3 inserts)
+        "token": 5 if connection.vendor == "postgresql" else 9,
     }, steps
     assert sum(counts.values()) <= 25
