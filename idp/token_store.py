@@ -184,6 +184,18 @@ def _db_values(connection, obj, fields) -> list:
     return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
 
 
+def _shared(field) -> str | None:
+    """The claim's column a token row takes for this field: the code's user and client, and
+    the claim's time for created/updated (fewer parameters to send)."""
+    if field.attname == "user_id":
+        return "claim.user_id"
+    if field.attname == "application_id":
+        return "claim.client_id"
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return "claim.redeemed_at"
+    return None
+
+
 @cache
 def _redeem_statement(alias: str, with_id_token: bool, with_refresh_token: bool):
     """PostgreSQL: claim the code, drop DOT's grant and insert the tokens, all or nothing.
@@ -202,8 +214,13 @@ def _redeem_statement(alias: str, with_id_token: bool, with_refresh_token: bool)
 
     def insert(model, source, refs):
         fields = _insert_fields(model)
-        exprs = [refs.get(f.attname) or cast(f) for f in fields]
-        params = [f for f in fields if f.attname not in refs]
+        exprs, params = [], []
+        for field in fields:
+            expr = refs.get(field.attname) or _shared(field)
+            if expr is None:
+                expr = cast(field)
+                params.append(field)
+            exprs.append(expr)
         opts = model._meta
         sql = (
             f"INSERT INTO {qn(opts.db_table)} ({', '.join(qn(f.column) for f in fields)})"
@@ -212,30 +229,36 @@ def _redeem_statement(alias: str, with_id_token: bool, with_refresh_token: bool)
         return sql, params
 
     redeemed = code.get_field("redeemed_at")
+    returning = ", ".join(
+        f"{qn(code.get_field(name).column)} AS {name}"
+        for name in ("id", "client_id", "user_id", "redeemed_at")
+    )
     parts = [
         "claim AS (UPDATE {t} SET {r} = {v} WHERE {pk} = %s AND {r} IS NULL AND {e} > {v}"
-        " RETURNING {pk})".format(
+        " RETURNING {returning})".format(
             t=qn(code.db_table),
             r=qn(redeemed.column),
             v=cast(redeemed),
             pk=qn(code.pk.column),
             e=qn(code.get_field("expires_at").column),
+            returning=returning,
         ),
         f"grant_gone AS (DELETE FROM {qn(grant.db_table)} WHERE {qn(grant.pk.column)} = %s"
         f" AND EXISTS (SELECT 1 FROM claim) RETURNING {qn(grant.pk.column)})",
     ]
     plan = {}
     source = "claim"
+    refs = {}
     if with_id_token:
         sql, plan["id_token"] = insert(get_id_token_model(), "claim", {})
         parts.append(f"id_token AS ({sql})")
-        source = "id_token"
-    refs = {"id_token_id": "id_token.id"} if with_id_token else {}
+        source = "id_token, claim"
+        refs = {"id_token_id": "id_token.id"}
     sql, plan["access_token"] = insert(get_access_token_model(), source, refs)
     parts.append(f"access_token AS ({sql})")
     if with_refresh_token:
         refs = {"access_token_id": "access_token.id"}
-        sql, plan["refresh_token"] = insert(get_refresh_token_model(), "access_token", refs)
+        sql, plan["refresh_token"] = insert(get_refresh_token_model(), "access_token, claim", refs)
         parts.append(f"refresh_token AS ({sql})")
     statement = (
         f"WITH {', '.join(parts)} SELECT (SELECT count(*) FROM claim),"

@@ -441,22 +441,23 @@ class TenantValidator(OAuth2Validator):
         now = timezone.now()
         resource = getattr(request, "resource", [])
         id_token = getattr(request, "latchkey_id_token", None) if token.get("id_token") else None
+        # Ids, not instances: the related-object descriptors run the router on each set.
         access_token = AccessToken(
-            user=request.user,
+            user_id=request.user.pk,
             scope=token["scope"],
             expires=now
             + timedelta(
                 seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
             ),
-            application=request.client,
+            application_id=request.client.pk,
             resource=resource,
         )
         self._set_token_value(access_token, token["access_token"])
         refresh_token = None
         if token.get("refresh_token"):
             refresh_token = RefreshToken(
-                user=request.user,
-                application=request.client,
+                user_id=request.user.pk,
+                application_id=request.client.pk,
                 # Chosen at authorization time, so a reuse can revoke without a write-back.
                 token_family=facts.refresh_token_family or uuid.uuid4(),
                 resource=resource,
@@ -550,11 +551,11 @@ class TenantValidator(OAuth2Validator):
         except SigningKeyUnavailable:
             raise errors.ServerError(description="The tenant has no active signing key.") from None
         row = IDToken(
-            user=request.user,
+            user_id=request.user.pk,
             scope=" ".join(request.scopes),
             expires=timezone.now() + timedelta(seconds=expires - now),
             jti=claims["jti"],
-            application=request.client,
+            application_id=request.client.pk,
         )
         if getattr(request, "grant_type", None) == "authorization_code":
             # Written with the code's claim and the other tokens (save_bearer_token).
