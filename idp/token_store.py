@@ -305,8 +305,9 @@ def code_redeem(
 
 
 def _code_redeem_portable(*, alias, facts, now, id_token, access_token, refresh_token) -> bool:
-    # SQLite has no data-modifying WITH: the same steps, one transaction.
-    with transaction.atomic(using=alias):
+    # SQLite has no data-modifying WITH: the same steps, one transaction (no savepoint: the
+    # code exchange runs outside any other transaction).
+    with transaction.atomic(using=alias, savepoint=False):
         claimed = (
             AuthorizationCode.objects.using(alias)
             .filter(pk=facts.code_id, redeemed_at__isnull=True, expires_at__gt=now)
