@@ -300,6 +300,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
     "ACCESS_TOKEN_EXPIRE_SECONDS": ACCESS_TOKEN_LIFETIME,
+    # One urandom call per token instead of oauthlib's one per character (docs/performance.md).
+    "ACCESS_TOKEN_GENERATOR": "idp.validators.bearer_token_generate",
+    "REFRESH_TOKEN_GENERATOR": "idp.validators.bearer_token_generate",
     "ID_TOKEN_EXPIRE_SECONDS": ID_TOKEN_LIFETIME,
     "SCOPES": {
         "openid": "OpenID Connect sign-in",

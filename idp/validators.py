@@ -6,13 +6,14 @@ import base64
 import binascii
 import hashlib
 import json
+import secrets
 import time
 import uuid
 from datetime import timedelta
 from urllib.parse import unquote_plus
 
 from django.db import connections, router, transaction
-from django.db.models import JSONField, OuterRef, Subquery
+from django.db.models import Subquery
 from django.utils import timezone
 from oauth2_provider.bcp import bcp_compliant
 from oauth2_provider.models import (
@@ -26,11 +27,12 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.settings import oauth2_settings
 from oauthlib.oauth2.rfc6749 import errors
 
+from idp import token_store
 from idp.discovery import CLAIMS
 from idp.models import AuthorizationCode
 from tenants import cache as tenant_cache
 from tenants.models import ClientSecret, OIDCClient, RedirectURL, SigningKey, Tenant
-from tenants.oidc.client_secrets import client_secret_match
+from tenants.oidc.client_secrets import client_secret_digests, live_secret_match
 from tenants.oidc.crypto import SigningKeyUnavailable, sign_jwt
 from tenants.oidc.endpoints import client_uses_issuer
 from tenants.oidc.keys import signing_key_active
@@ -42,6 +44,8 @@ RESPONSE_TYPES = ("code", "id_token")
 PKCE_METHOD = "S256"
 # Updating last_used_at on every token request would turn each exchange into a write.
 SECRET_TOUCH_INTERVAL = timedelta(minutes=1)
+# (digest of a secret) -> when this process last wrote its last_used_at (monotonic seconds).
+_secret_touched: dict[str, float] = {}
 
 Grant = get_grant_model()
 AccessToken = get_access_token_model()
@@ -52,6 +56,14 @@ RefreshToken = get_refresh_token_model()
 def code_digest(code: str) -> str:
     """The stored form of an authorization code."""
     return hashlib.sha256(code.encode()).hexdigest()
+
+
+def bearer_token_generate(request) -> str:
+    """ACCESS/REFRESH_TOKEN_GENERATOR for DOT: 256 random bits from one urandom call.
+
+    oauthlib's default draws each of its 30 characters with its own SystemRandom call.
+    """
+    return secrets.token_urlsafe(32)
 
 
 def pkce_required(client_id) -> bool:
@@ -111,6 +123,28 @@ def _client_with_redirect_urls(tenant, client_id: str) -> OIDCClient | None:
     return tenant_cache.cached_oidc(
         ("client", tenant.pk, client_id),
         lambda: client_with_redirect_urls(tenant=tenant, client_id=client_id),
+    )
+
+
+def client_with_secrets(*, tenant, client_id: str) -> OIDCClient | None:
+    """The client as authorize loads it, plus its live secrets' digests (token endpoint)."""
+    client = client_with_redirect_urls(tenant=tenant, client_id=client_id)
+    if client is not None:
+        client.latchkey_secrets = client_secret_digests(client=client)
+    return client
+
+
+def _client_with_secrets(tenant, client_id: str) -> OIDCClient | None:
+    """The same, from this process's copy while no client, URL, secret or key changed.
+
+    Any save or delete of a secret (a revocation included) bumps the OIDC version, so a
+    revoked secret stops working at once; the digest compare itself runs on every request.
+    """
+    if not tenant_cache.enabled():
+        return client_with_secrets(tenant=tenant, client_id=client_id)
+    return tenant_cache.cached_oidc(
+        ("token-client", tenant.pk, client_id),
+        lambda: client_with_secrets(tenant=tenant, client_id=client_id),
     )
 
 
@@ -206,19 +240,12 @@ class TenantValidator(OAuth2Validator):
             return None
         if "\x00" in client_id:
             return None
-        grant = getattr(request, "latchkey_grant_candidate", None)
-        if (
-            grant is not None
-            and grant.application.client_id == client_id
-            and grant.application.tenant_id == tenant.pk
-        ):
-            # The token endpoint loaded the client with the code's grant: no second query.
-            client = grant.application
-        elif getattr(request, "response_type", None):
+        if getattr(request, "response_type", None):
             # The authorization endpoint checks the redirect URI (twice): load them with it.
             client = _client_with_redirect_urls(tenant, client_id)
         else:
-            client = OIDCClient.objects.for_tenant(tenant).filter(client_id=client_id).first()
+            # The token and revocation endpoints: the client with its secrets' digests.
+            client = _client_with_secrets(tenant, client_id)
         if client is not None and not client_uses_issuer(client, tenant):
             client = None
         if client is not None:
@@ -252,12 +279,23 @@ class TenantValidator(OAuth2Validator):
         client = self._load_application(client_id, request)
         if client is None or client.client_type != OIDCClient.CLIENT_CONFIDENTIAL:
             return False
-        match = client_secret_match(client=client, secret=secret)
+        secrets = getattr(client, "latchkey_secrets", None)
+        if secrets is None:
+            secrets = client_secret_digests(client=client)
+        now = timezone.now()
+        match = live_secret_match(secrets=secrets, secret=secret, now=now)
         if match is None:
             return False
-        now = timezone.now()
         if match.last_used_at is None or match.last_used_at < now - SECRET_TOUCH_INTERVAL:
-            ClientSecret.objects.filter(pk=match.pk).update(last_used_at=now)
+            # The process's copy keeps the last_used_at it read: remember our own writes.
+            clock = time.monotonic()
+            touched = _secret_touched.get(match.digest)
+            if touched is None or touched <= clock - SECRET_TOUCH_INTERVAL.total_seconds():
+                ClientSecret.objects.filter(pk=match.pk).update(last_used_at=now)
+                if tenant_cache.enabled():
+                    if len(_secret_touched) > 10_000:
+                        _secret_touched.clear()
+                    _secret_touched[match.digest] = clock
         return True
 
     def validate_response_type(self, client_id, response_type, client, request, *args, **kwargs):
@@ -343,90 +381,50 @@ class TenantValidator(OAuth2Validator):
 
     def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
         # Called by oauthlib before the client is authenticated, only to pick OIDC or OAuth 2.
-        if not isinstance(code, str) or len(code) > 255:
-            return []
+        facts = self._code_facts(code, request)
+        return facts.scope.split() if facts is not None and facts.grant_id else []
+
+    def _code_facts(self, code, request) -> token_store.CodeFacts | None:
+        """One statement loads what the whole exchange needs, once per request: our code
+        record's sign-in facts, DOT's grant (gone once redeemed) and the user."""
+        if not isinstance(code, str) or not code or len(code) > 255:
+            return None
+        cached = getattr(request, "latchkey_code_facts", None)
+        if cached is not None and cached[0] == code:
+            return cached[1]
         tenant = self.tenant_of(request)
-        # One statement loads what the whole exchange needs: the grant, its client and user,
-        # our code record's sign-in facts, and the tenant's active signing kid.
-        record = AuthorizationCode.objects.filter(
-            tenant=tenant,
-            code_digest=code_digest(code),
-            client=OuterRef("application_id"),
-            user=OuterRef("user_id"),
-        )
-        grant = (
-            Grant.objects.filter(code=code, application__tenant=tenant)
-            .select_related("application", "user")
-            .annotate(
-                latchkey_code_pk=Subquery(record.values("pk")[:1]),
-                latchkey_auth_time=Subquery(record.values("auth_time")[:1]),
-                latchkey_amr=Subquery(record.values("amr")[:1], output_field=JSONField()),
-                latchkey_code_family=Subquery(record.values("refresh_token_family")[:1]),
-                latchkey_active_kid=_active_kid(tenant.pk),
-            )
-            .first()
-        )
-        if grant is not None:
-            grant.application.latchkey_active_kid = grant.latchkey_active_kid
-        # Kept for the client lookup and validate_code, which use it only if it belongs to
-        # the authenticated client.
-        request.latchkey_grant_candidate = grant
-        return grant.scope.split() if grant and grant.scope else []
+        facts = token_store.code_facts(tenant_id=tenant.pk, code=code, digest=code_digest(code))
+        request.latchkey_code_facts = (code, facts)
+        return facts
 
     def validate_code(self, client_id, code, client, request, *args, **kwargs):
-        """Claim the code atomically: of two concurrent redemptions, only one gets here."""
-        if not isinstance(code, str) or not code or len(code) > 255:
-            return False
-        tenant = self.tenant_of(request)
-        now = timezone.now()
-        grant = getattr(request, "latchkey_grant_candidate", None)
-        if grant is None or grant.code != code or grant.application_id != client.pk:
-            grant = None
-        record = None
-        if grant is not None and grant.latchkey_code_pk is not None:
-            # The record's facts came with the grant (same code, client, user and tenant).
-            record = AuthorizationCode(
-                pk=grant.latchkey_code_pk,
-                tenant=tenant,
-                client=client,
-                user=grant.user,
-                auth_time=grant.latchkey_auth_time,
-                amr=list(grant.latchkey_amr or []),
-                refresh_token_family=grant.latchkey_code_family,
-            )
-        else:
-            record = (
-                AuthorizationCode.objects.for_tenant(tenant)
-                .filter(code_digest=code_digest(code), client=client)
-                .select_related("user")
-                .first()
-            )
-        if record is None:
-            return False
-        claimed = (
-            AuthorizationCode.objects.filter(pk=record.pk, redeemed_at__isnull=True)
-            .filter(expires_at__gt=now)
-            .update(redeemed_at=now)
-        )
-        if not claimed:
-            if AuthorizationCode.objects.filter(pk=record.pk, redeemed_at__isnull=False).exists():
-                from idp.oidc_services import authorization_code_reuse
+        """The code is this client's, unexpired and unredeemed; save_bearer_token claims it.
 
-                authorization_code_reuse(code=record, client=client)
+        The claim (single use) is written with the tokens in one statement, so a code is
+        spent only by a request that passed every check (PKCE and redirect_uri included).
+        """
+        facts = self._code_facts(code, request)
+        if facts is None or facts.client_id != client.pk:
             return False
-        if grant is None:
-            grant = Grant.objects.filter(code=code, application=client).first()
-        if grant is None or grant.is_expired():
+        if facts.redeemed:
+            self._code_reused(facts, client)
             return False
-        request.scopes = grant.scope.split()
-        request.user = record.user
-        request.nonce = grant.nonce or None
-        request.claims = json.loads(grant.claims) if grant.claims else None
-        request.auth_time = record.auth_time
-        request.amr = list(record.amr)
-        request.latchkey_grant = grant
-        request.latchkey_code = record
+        if not facts.redeemable(timezone.now()):
+            return False
+        request.scopes = facts.scope.split()
+        request.user = facts.user
+        request.nonce = facts.nonce or None
+        request.claims = json.loads(facts.claims) if facts.claims else None
+        request.auth_time = facts.auth_time
+        request.amr = list(facts.amr)
+        request.latchkey_grant = facts
         return True
+
+    @staticmethod
+    def _code_reused(facts, client) -> None:
+        from idp.oidc_services import authorization_code_reuse
+
+        authorization_code_reuse(code=AuthorizationCode(pk=facts.code_id), client=client)
 
     def get_code_challenge(self, code, request):
         grant = getattr(request, "latchkey_grant", None)
@@ -491,52 +489,67 @@ class TenantValidator(OAuth2Validator):
             self._validate_resource_uris(request, granted)
             request.resource = granted
 
-    def _create_access_token(self, expires, request, token, source_refresh_token=None):
-        # The ID token was just signed in finalize_id_token; no need to parse it back.
-        id_token = getattr(request, "id_token", None) if token.get("id_token") else None
-        access_token = AccessToken(
-            user=request.user,
-            scope=token["scope"],
-            expires=expires,
-            id_token=id_token,
-            application=request.client,
-            source_refresh_token=source_refresh_token,
-            resource=getattr(request, "resource", []),
-        )
-        self._set_token_value(access_token, token["access_token"])
-        access_token.save()
-        return access_token
-
-    def _create_refresh_token(
-        self, request, refresh_token_code, access_token, previous_refresh_token
-    ):
-        record = getattr(request, "latchkey_code", None)
-        family = record.refresh_token_family if record is not None else None
-        if previous_refresh_token is not None or family is None:
-            return super()._create_refresh_token(
-                request, refresh_token_code, access_token, previous_refresh_token
-            )
-        # DOT's own steps, with the family the code record named at authorization time.
-        refresh_token = RefreshToken(
-            user=request.user,
-            application=request.client,
-            access_token=access_token,
-            token_family=family,
-            resource=getattr(request, "resource", []),
-        )
-        self._set_token_value(refresh_token, refresh_token_code)
-        refresh_token.save()
-        return refresh_token
-
     def save_bearer_token(self, token, request, *args, **kwargs):
-        # The token view runs the whole exchange in one transaction (see TokenView), so the
-        # code claim's row lock is held until the tokens are committed: a concurrent reuse
-        # waits, then revokes them by the code's refresh family. No nested SAVEPOINT needed.
         # An OAuth error inside a savepoint-less block would roll the claim back with it, so
         # the one DOT can raise there (RFC 8707 invalid_target) is checked first.
         self._check_and_set_request_resource(request)
-        with transaction.atomic(using=router.db_for_write(AccessToken), savepoint=False):
-            return self._save_bearer_token(token, request, *args, **kwargs)
+        facts = getattr(request, "latchkey_grant", None)
+        if request.grant_type != "authorization_code" or facts is None:
+            # Refresh: DOT's rotation and reuse rules, inside the token view's transaction.
+            with transaction.atomic(using=router.db_for_write(AccessToken), savepoint=False):
+                return self._save_bearer_token(token, request, *args, **kwargs)
+        return self._save_code_tokens(token, request, facts)
+
+    def _save_code_tokens(self, token, request, facts) -> None:
+        """Claim the code and store its tokens at once; a concurrent redemption gets nothing.
+
+        The loser's claim waits for the winner's row lock, finds the code redeemed and
+        revokes what the winner got (RFC 6749 §4.1.2), like any later reuse.
+        """
+        now = timezone.now()
+        resource = getattr(request, "resource", [])
+        id_token = getattr(request, "latchkey_id_token", None) if token.get("id_token") else None
+        # Ids, not instances: the related-object descriptors run the router on each set.
+        access_token = AccessToken(
+            user_id=request.user.pk,
+            scope=token["scope"],
+            expires=now
+            + timedelta(
+                seconds=token.get("expires_in", oauth2_settings.ACCESS_TOKEN_EXPIRE_SECONDS)
+            ),
+            application_id=request.client.pk,
+            resource=resource,
+        )
+        self._set_token_value(access_token, token["access_token"])
+        refresh_token = None
+        if token.get("refresh_token"):
+            refresh_token = RefreshToken(
+                user_id=request.user.pk,
+                application_id=request.client.pk,
+                # Chosen at authorization time, so a reuse can revoke without a write-back.
+                token_family=facts.refresh_token_family or uuid.uuid4(),
+                resource=resource,
+            )
+            self._set_token_value(refresh_token, token["refresh_token"])
+        claimed = token_store.code_redeem(
+            facts=facts,
+            now=now,
+            id_token=id_token,
+            access_token=access_token,
+            refresh_token=refresh_token,
+        )
+        if not claimed:
+            if AuthorizationCode.objects.filter(
+                pk=facts.code_id, redeemed_at__isnull=False
+            ).exists():
+                self._code_reused(facts, request.client)
+            raise errors.InvalidGrantError(request=request)
+        request.latchkey_code_redeemed = True
+
+    def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs):
+        if getattr(request, "latchkey_code_redeemed", False):
+            return  # DOT's grant went with the claim
+        super().invalidate_authorization_code(client_id, code, request, *args, **kwargs)
 
     def refresh_id_token(self, request):
         # A refresh returns a new access token only: the sign-in facts stay with the code.
@@ -605,13 +618,18 @@ class TenantValidator(OAuth2Validator):
             signed = sign_jwt(kid=kid, claims=claims)
         except SigningKeyUnavailable:
             raise errors.ServerError(description="The tenant has no active signing key.") from None
-        # One INSERT needs no transaction of its own (DOT wraps it in one: a SAVEPOINT pair).
-        row = IDToken.objects.create(
-            user=request.user,
+        row = IDToken(
+            user_id=request.user.pk,
             scope=" ".join(request.scopes),
             expires=timezone.now() + timedelta(seconds=expires - now),
             jti=claims["jti"],
-            application=request.client,
+            application_id=request.client.pk,
         )
+        if getattr(request, "grant_type", None) == "authorization_code":
+            # Written with the code's claim and the other tokens (save_bearer_token).
+            request.latchkey_id_token = row
+        else:
+            # One INSERT needs no transaction of its own (DOT wraps it in one: a SAVEPOINT pair).
+            row.save()
         request.id_token = row
         return signed

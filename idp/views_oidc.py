@@ -311,10 +311,14 @@ class TokenView(OAuthLibMixin, View):
         conflict = two_methods_error(request)
         if conflict is not None:
             return _json(conflict, 400)
-        # One transaction: the code claim (an UPDATE) keeps its row locked until the tokens are
-        # committed, so a concurrent redemption of the same code waits and then revokes them.
-        with transaction.atomic(using=router.db_for_write(AuthorizationCode)):
+        if grant_type == "authorization_code":
+            # The code's claim and its tokens are one statement (idp.token_store): atomic by
+            # itself, so no transaction around the reads before it.
             _url, headers, body, status = self.create_token_response(request)
+        else:
+            # A refresh locks the old token, revokes it and issues its successor together.
+            with transaction.atomic(using=router.db_for_write(AuthorizationCode)):
+                _url, headers, body, status = self.create_token_response(request)
         return _json(body, status, challenge(request, status, headers))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import datetime
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -24,18 +26,41 @@ def secret_digest(secret: str) -> str:
     return keyed_digest(secret, DIGEST_PURPOSE)
 
 
-def client_secret_match(*, client: OIDCClient, secret: str) -> ClientSecret | None:
-    """The live secret of this client matching `secret`, compared in constant time."""
+class LiveSecret(NamedTuple):
+    """What checking a secret needs: an unrevoked secret's digest and dates."""
+
+    pk: int
+    digest: str
+    expires_at: datetime | None
+    last_used_at: datetime | None
+
+
+def client_secret_digests(*, client: OIDCClient) -> tuple[LiveSecret, ...]:
+    """The client's unrevoked secrets (immutable, so a process may keep them)."""
+    rows = (
+        ClientSecret.objects.for_tenant(client.tenant_id)
+        .filter(client=client, revoked_at__isnull=True)
+        .values_list("pk", "digest", "expires_at", "last_used_at")
+    )
+    return tuple(LiveSecret(*row) for row in rows)
+
+
+def live_secret_match(*, secrets, secret: str, now: datetime | None = None) -> LiveSecret | None:
+    """The unexpired one of `secrets` matching `secret`; every digest compared in constant time."""
     if not secret or len(secret) > 512:
         return None
     digest = secret_digest(secret)
-    now = timezone.now()
+    now = now or timezone.now()
     match = None
-    for candidate in ClientSecret.objects.for_tenant(client.tenant_id).filter(
-        client=client, revoked_at__isnull=True
-    ):
+    for candidate in secrets:
         if candidate.expires_at is not None and candidate.expires_at <= now:
             continue
         if hmac.compare_digest(candidate.digest, digest):
             match = candidate
     return match
+
+
+def client_secret_match(*, client: OIDCClient, secret: str) -> ClientSecret | None:
+    """The live secret of this client matching `secret`, compared in constant time."""
+    match = live_secret_match(secrets=client_secret_digests(client=client), secret=secret)
+    return ClientSecret.objects.get(pk=match.pk) if match is not None else None

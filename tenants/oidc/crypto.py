@@ -13,10 +13,11 @@ from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from jwcrypto import jwk, jwt
+from jwcrypto import jwk
 
 from tenants.oidc.models import SigningKey
 
@@ -101,7 +102,7 @@ class SigningKeyUnavailable(Exception):
 
 # kid -> (algorithm, parsed private key). A kid is the thumbprint of its public key, so what it
 # names never changes: entries need no invalidation (which kid is active is read per request).
-_SIGNING_KEYS: dict[str, tuple[str, jwk.JWK]] = {}
+_SIGNING_KEYS: dict[str, tuple[str, object]] = {}
 _SIGNING_KEYS_MAX = 256
 
 
@@ -110,7 +111,7 @@ def signing_key_cache_clear() -> None:
     _SIGNING_KEYS.clear()
 
 
-def _signing_key(kid: str) -> tuple[str, jwk.JWK] | None:
+def _signing_key(kid: str) -> tuple[str, object] | None:
     key = _SIGNING_KEYS.get(kid)
     if key is None:
         row = (
@@ -123,19 +124,44 @@ def _signing_key(kid: str) -> tuple[str, jwk.JWK] | None:
             return None
         if len(_SIGNING_KEYS) >= _SIGNING_KEYS_MAX:
             _SIGNING_KEYS.clear()
-        key = _SIGNING_KEYS[kid] = (row[0], load_signing_jwk(kid, row[1]))
+        private = serialization.load_pem_private_key(decrypt_private_key(row[1]), password=None)
+        key = _SIGNING_KEYS[kid] = (row[0], private)
     return key
 
 
+def _b64url(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _json_segment(value: dict) -> bytes:
+    # jwcrypto's encoding (compact, sorted keys), so tokens look as they always did.
+    return _b64url(json.dumps(value, separators=(",", ":"), sort_keys=True).encode())
+
+
+def _sign(algorithm: str, private, signing_input: bytes) -> bytes:
+    if algorithm == "RS256":
+        return private.sign(signing_input, padding.PKCS1v15(), hashes.SHA256())
+    if algorithm == "ES256":
+        # JWS (RFC 7518 §3.4) carries r || s, each 32 bytes, not the DER sequence.
+        r, s = decode_dss_signature(private.sign(signing_input, ec.ECDSA(hashes.SHA256())))
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    raise ValueError(f"unsupported signing algorithm {algorithm!r}")
+
+
 def sign_jwt(*, kid: str | None, claims: dict, typ: str = "JWT") -> str:
-    """A compact JWS of the claims under this kid (its algorithm, `kid` in the header)."""
+    """A compact JWS of the claims under this kid (its algorithm, `kid` in the header).
+
+    Signed with `cryptography` directly: jwcrypto's JWT/JWS objects cost more CPU than the
+    RSA signature itself (they deep-copy a header registry per token).
+    """
     key = _signing_key(kid) if kid else None
     if key is None:
         raise SigningKeyUnavailable(kid)
     algorithm, private = key
-    token = jwt.JWT(header={"typ": typ, "alg": algorithm, "kid": kid}, claims=claims)
-    token.make_signed_token(private)
-    return token.serialize()
+    header = _json_segment({"typ": typ, "alg": algorithm, "kid": kid})
+    signing_input = header + b"." + _json_segment(claims)
+    signature = _b64url(_sign(algorithm, private, signing_input))
+    return (signing_input + b"." + signature).decode("ascii")
 
 
 def keyed_digest(secret: str, purpose: str) -> str:

@@ -215,11 +215,9 @@ def test_a_whole_sign_in_through_authorize_and_token(member, tenant, settings):
         # the user (revocation check; the session is read from the cache); DOT's grant and
         # our code record in one INSERT
         "authorize again round trips": 2,
-        # the token endpoint's figure at the time of writing, BEGIN/COMMIT included (its
-        # own budget: ≤ 3)
-        "token round trips": 9,
+        # our code record + DOT's grant + the user; then one statement that claims the code,
+        # deletes DOT's grant and inserts the ID, access and refresh tokens (the client and
+        # its secrets' digests are the process's copies); no BEGIN/COMMIT
+        "token round trips": 2,
     }, trips.steps
-    # The issue's target is ≤ 12: reached once the session is one INSERT (verify 4) and the
-    # token step ≤ 3 (options 1 + verify 4 + authorize again 2 + token 3 = 10). Today's real
-    # figure, to be tightened to 12 when they land:
-    assert sum(counts.values()) <= 19
+    assert sum(counts.values()) <= 12  # issue 12's target, BEGIN/COMMIT included
