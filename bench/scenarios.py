@@ -179,7 +179,8 @@ def _counter() -> int:
 
 
 def signin(t: Target, n: int, member: Member) -> tuple[dict, None]:
-    """authorize → sign-in page → options → verify → authorize → token, then check the ID token."""
+    """authorize (→ sign-in page, unless authorize renders it) → options → verify → authorize
+    → token, then check the ID token."""
     browser, step = Browser(t.base, port=t.port, forwarded_for=ip_for(n)), Steps()
     verifier, challenge = pkce_pair()
     nonce, state = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
@@ -189,8 +190,7 @@ def signin(t: Target, n: int, member: Member) -> tuple[dict, None]:
         page_url = first.headers["location"]
         step("page", browser.get(urlsplit(page_url).path + "?" + urlsplit(page_url).query))
         next_url = parse_qs(urlsplit(page_url).query).get("next", [""])[0]
-    else:  # the sign-in page rendered by authorize itself
-        step.ms["page"] = 0.0
+    else:  # the sign-in page rendered by authorize itself: no page request to time
         match = re.search(rb'name="next" value="([^"]*)"', first.body)
         next_url = match.group(1).decode().replace("&amp;", "&") if match else ""
     options = step(
