@@ -25,8 +25,18 @@ def email_link_issue(
     *, purpose: str, email: str, tenant=None, user=None, payload=None, ttl: int | None = None
 ) -> str:
     """Create a link and return its plaintext token (shown once, in the email)."""
+    _link, token = email_link_create(
+        purpose=purpose, email=email, tenant=tenant, user=user, payload=payload, ttl=ttl
+    )
+    return token
+
+
+def email_link_create(
+    *, purpose: str, email: str, tenant=None, user=None, payload=None, ttl: int | None = None
+) -> tuple[EmailLink, str]:
+    """Create a link and return it with its plaintext token (one INSERT, no read back)."""
     token = secrets.token_urlsafe(32)
-    EmailLink.objects.create(
+    link = EmailLink.objects.create(
         purpose=purpose,
         email=normalize_email(email),
         tenant=tenant,
@@ -35,7 +45,7 @@ def email_link_issue(
         payload=payload or {},
         expires_at=timezone.now() + timedelta(seconds=ttl or settings.EMAIL_LINK_TTL_SECONDS),
     )
-    return token
+    return link, token
 
 
 def email_link_peek(*, token: str, purpose: str, tenant=None) -> EmailLink:

@@ -11,11 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.email_links import LinkInvalid, email_link_consume, email_link_issue
+from accounts.email_links import LinkInvalid, email_link_consume, email_link_create
 from accounts.mail import mail_send
 from accounts.models import EmailLink, User
 from idp.errors import SignInError
-from idp.limits import LIMITS_CODE_IP, LIMITS_MAIL_EMAIL, LIMITS_MAIL_IP, rate_limit
+from idp.limits import (
+    LIMITS_CODE_IP,
+    LIMITS_MAIL_EMAIL,
+    LIMITS_MAIL_IP,
+    rate_limit,
+    rate_limits,
+)
 from idp.revocation import evict_unproven_passkeys
 from tenants.audit import audit_log, client_ip
 from tenants.oidc.crypto import keyed_digest
@@ -68,7 +74,7 @@ def _code_digest(code: str, salt: str) -> str:
 def _issue(*, tenant, purpose: str, email: str, user, names: dict, next_url: str, ttl: int):
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     salt = secrets.token_urlsafe(12)
-    token = email_link_issue(
+    link, token = email_link_create(
         purpose=purpose,
         email=email,
         tenant=tenant,
@@ -82,7 +88,6 @@ def _issue(*, tenant, purpose: str, email: str, user, names: dict, next_url: str
             "attempts": 0,
         },
     )
-    link = EmailLink.objects.get(digest=keyed_digest(token, "email-link"))
     kind = {"signup": "signup", "recovery": "recovery", "verify": "verify"}[purpose]
     url = site_url(
         tenant,
@@ -105,8 +110,9 @@ def email_proof_send(
 ) -> int | None:
     """Email a one-time code and link proving the address; the answer never says whether an
     account exists. Returns the link id to remember in the session (None if nothing was sent)."""
-    rate_limit(LIMITS_MAIL_IP, client_ip(request) or "")
-    rate_limit(LIMITS_MAIL_EMAIL, f"{tenant.pk}:{email}")
+    rate_limits(
+        (LIMITS_MAIL_IP, client_ip(request) or ""), (LIMITS_MAIL_EMAIL, f"{tenant.pk}:{email}")
+    )
     user = User.objects.for_tenant(tenant).by_email(email).filter(is_active=True).first()
     context = {"tenant": tenant, "email": email}
     if purpose == "verify":

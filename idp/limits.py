@@ -29,3 +29,8 @@ LIMITS_CODE_IP = (ratelimit.Limit("idp-code-ip-10m", 30, 600),)
 def rate_limit(limits, subject: str) -> None:
     """Apply a tier of limits to one subject (raises accounts.ratelimit.RateLimited)."""
     ratelimit.check([(limit, subject) for limit in limits])
+
+
+def rate_limits(*tiers) -> None:
+    """Apply (limits, subject) tiers in order, in one round trip (raises RateLimited)."""
+    ratelimit.check([(limit, subject) for limits, subject in tiers for limit in limits])

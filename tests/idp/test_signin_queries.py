@@ -77,8 +77,9 @@ def test_failed_verify_queries(client, tenant, member, django_assert_max_num_que
 
 
 def test_registration_queries(client, tenant, django_assert_max_num_queries):
-    # tenant, user lookup, link insert+read, audit, session key check + insert (+ savepoints).
-    with django_assert_max_num_queries(9):
+    # tenant, user lookup, link insert (no read back), audit, session key check + insert
+    # (+ savepoints).
+    with django_assert_max_num_queries(8):
         post_json(client, url("signin-signup", tenant), {"email": "r@example.com"})
     # tenant, session, lock+use link, audit, session save (+ savepoints).
     with django_assert_max_num_queries(10):
