@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import cache
+
+from django.db import connections, router
 
 from accounts.models import User, WebAuthnCredential, normalize_email
 from accounts.passkeys import ceremonies
 from accounts.passkeys.realm import tenant_realm
+from accounts.statements import columns, convert
 from tenants.oidc.crypto import keyed_digest
 
 AMR_DEVICE_BOUND = ["hwk", "user", "mfa"]
@@ -32,17 +36,41 @@ def _decoy_credentials(tenant, email: str) -> list[tuple[bytes, list]]:
     return decoys
 
 
+@cache
+def _options_statement(alias: str):
+    """The SELECT of signin_options: an active user's passkeys by email, within one tenant."""
+    qn = connections[alias].ops.quote_name
+    cred, user = WebAuthnCredential._meta, User._meta
+    cols = columns(WebAuthnCredential, alias, "c", ["user", "credential_id", "transports"])
+    c, u = cred.get_field, user.get_field
+    sql = (
+        f"SELECT {', '.join(cols.sql)} FROM {qn(cred.db_table)} c"
+        f" INNER JOIN {qn(user.db_table)} u ON u.{qn(user.pk.column)} = c.{qn(c('user').column)}"
+        f" WHERE u.{qn(u('tenant').column)} = %s AND u.{qn(u('email').column)} = %s"
+        f" AND u.{qn(u('is_active').column)} = %s"
+        f" ORDER BY c.{qn(c('created_at').column)} ASC, c.{qn(cred.pk.column)} ASC"
+    )
+    return sql, cols
+
+
+def _passkeys_by_email(tenant, email: str) -> list[tuple]:
+    """(user_id, credential_id, transports) of the tenant's active user with this email."""
+    alias = router.db_for_read(WebAuthnCredential)
+    connection = connections[alias]
+    sql, cols = _options_statement(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tenant.pk, normalize_email(email), True])
+        rows = cursor.fetchall()
+    return [convert(connection, row, cols) for row in rows]
+
+
 def signin_options(*, tenant, email: str = "") -> dict:
     """Request options: the user's passkeys for a known email, decoys for an unknown one,
     or an empty allow list for the discoverable (autofill) flow. The shape never differs."""
     user_id = None
     if email:
         # One query for the user's passkeys; no passkeys and no user look the same.
-        rows = list(
-            WebAuthnCredential.objects.filter(
-                user__tenant=tenant, user__email=normalize_email(email), user__is_active=True
-            ).values_list("user_id", "credential_id", "transports")
-        )
+        rows = _passkeys_by_email(tenant, email)
         if rows:
             user_id = rows[0][0]
             allow = [(bytes(cid), transports) for _uid, cid, transports in rows]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from functools import cache
+
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from accounts.passkeys import errors
 from accounts.passkeys.errors import PasskeyError
 from accounts.passkeys.realm import Realm
 from accounts.passkeys.webauthn import Asserted, Authenticated, Registered
+from accounts.statements import columns, instance
 from tenants.audit import audit_log
 
 
@@ -56,14 +59,45 @@ def passkey_register(
     return credential
 
 
+@cache
+def _find_statement(alias: str, portal: bool):
+    """The SELECT of passkey_find: the credential and its user, within one realm."""
+    qn = connections[alias].ops.quote_name
+    cred, user = WebAuthnCredential._meta, User._meta
+    cred_cols = columns(WebAuthnCredential, alias, "c")
+    user_cols = columns(User, alias, "u")
+    tenant = f"u.{qn(user.get_field('tenant').column)}"
+    sql = (
+        f"SELECT {', '.join(cred_cols.sql + user_cols.sql)} FROM {qn(cred.db_table)} c"
+        f" INNER JOIN {qn(user.db_table)} u"
+        f" ON u.{qn(user.pk.column)} = c.{qn(cred.get_field('user').column)}"
+        f" WHERE c.{qn(cred.get_field('credential_id').column)} = %s"
+        f" AND {tenant} {'IS NULL' if portal else '= %s'}"
+    )
+    return sql, cred_cols, user_cols
+
+
+def _find(realm: Realm, credential_id: bytes) -> WebAuthnCredential | None:
+    """The credential with this id in the realm, its user attached (one statement)."""
+    alias = router.db_for_read(WebAuthnCredential)
+    connection = connections[alias]
+    portal = realm.tenant is None
+    sql, cred_cols, user_cols = _find_statement(alias, portal)
+    params = [bytes(credential_id)] if portal else [bytes(credential_id), realm.tenant.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    n = len(cred_cols.attnames)
+    credential = instance(alias, connection, row[:n], cred_cols)
+    credential.user = instance(alias, connection, row[n:], user_cols)
+    return credential
+
+
 def passkey_find(*, realm: Realm, asserted: Asserted) -> WebAuthnCredential:
     """Find the credential named by an assertion within one realm, checking the user handle."""
-    credential = (
-        WebAuthnCredential.objects.in_realm(realm.tenant)
-        .select_related("user")
-        .filter(credential_id=asserted.credential_id)
-        .first()
-    )
+    credential = _find(realm, asserted.credential_id)
     if credential is None or not credential.user.is_active:
         raise CredentialRejected(errors.NOT_REGISTERED)
     if asserted.user_handle is not None and bytes(credential.user.webauthn_handle) != bytes(
