@@ -115,28 +115,32 @@ def canonical_origin(value: str) -> str:
     return f"{parts.scheme}://{host}{suffix}"
 
 
-def validate_related_origins(values: list[str], *, rp_id: str) -> list[str]:
-    """Canonical, de-duplicated related origins (WebAuthn L3 §5.11) for an RP ID."""
+def _origin_list(values: list[str], *, most: int, too_many: str) -> list[str]:
+    """Canonical, de-duplicated origins, at most `most` of them."""
     origins: list[str] = []
     for value in values:
         origin = canonical_origin(value)
         if origin not in origins:
             origins.append(origin)
-    if len(origins) > MAX_RELATED_ORIGINS:
-        raise DomainNameError(f"List at most {MAX_RELATED_ORIGINS} related origins.")
+    if len(origins) > most:
+        raise DomainNameError(too_many)
     return origins
+
+
+def validate_related_origins(values: list[str], *, rp_id: str) -> list[str]:
+    """Canonical, de-duplicated related origins (WebAuthn L3 §5.11) for an RP ID."""
+    return _origin_list(
+        values,
+        most=MAX_RELATED_ORIGINS,
+        too_many=f"List at most {MAX_RELATED_ORIGINS} related origins.",
+    )
 
 
 def validate_iframe_origins(values: list[str]) -> list[str]:
     """Canonical, de-duplicated origins of the pages allowed to frame the sign-in pages."""
-    origins: list[str] = []
-    for value in values:
-        origin = canonical_origin(value)
-        if origin not in origins:
-            origins.append(origin)
-    if len(origins) > MAX_IFRAME_ORIGINS:
-        raise DomainNameError(f"List at most {MAX_IFRAME_ORIGINS} sites.")
-    return origins
+    return _origin_list(
+        values, most=MAX_IFRAME_ORIGINS, too_many=f"List at most {MAX_IFRAME_ORIGINS} sites."
+    )
 
 
 def origin_host(origin: str) -> str:
