@@ -8,7 +8,7 @@ import secrets
 import threading
 import warnings
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
@@ -18,6 +18,7 @@ from django.core import mail
 
 from tests.idp.oidc_support import make_rp, oidc_tenant, verify_id_token
 from tests.idp.signin_support import private_cache  # noqa: F401
+from tests.support.sites import QuietPage
 
 pytestmark = [
     pytest.mark.browser,
@@ -28,7 +29,7 @@ pytestmark = [
 warnings.filterwarnings("ignore", module="authlib")
 
 
-class _Callback(BaseHTTPRequestHandler):
+class _Callback(QuietPage):
     """The relying party's redirect URI: records what the form_post delivers."""
 
     received: list[dict] = []
@@ -38,14 +39,7 @@ class _Callback(BaseHTTPRequestHandler):
         fields = parse_qs(self.rfile.read(length).decode())
         type(self).received.append({k: v[0] for k, v in fields.items()})
         body = b"<!doctype html><title>RP</title><p id=rp-done>signed in at the RP</p>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.html(body)
 
 
 @pytest.fixture

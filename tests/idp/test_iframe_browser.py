@@ -10,7 +10,7 @@ import base64
 import json
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
 from django.core import mail
@@ -19,6 +19,7 @@ from accounts.models import User, WebAuthnCredential
 from tenants.models import Tenant
 from tests import factories
 from tests.idp.signin_support import private_cache  # noqa: F401
+from tests.support.sites import QuietPage
 
 pytestmark = [
     pytest.mark.browser,
@@ -29,7 +30,7 @@ pytestmark = [
 ALLOW = "publickey-credentials-get *; publickey-credentials-create *"
 
 
-class _Embedder(BaseHTTPRequestHandler):
+class _Embedder(QuietPage):
     """A page of another site's that frames the URL given as its path's query."""
 
     frame_src = ""
@@ -41,14 +42,7 @@ class _Embedder(BaseHTTPRequestHandler):
             f'<!doctype html><title>Shop</title><h1>Shop</h1><iframe id="signin"{allow} '
             f'width="600" height="700" src="{self.frame_src}"></iframe>'
         ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.html(body)
 
 
 @pytest.fixture

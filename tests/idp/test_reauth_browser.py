@@ -7,7 +7,7 @@ import base64
 import json
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from urllib.parse import urlencode
 
 import pytest
@@ -21,6 +21,7 @@ from tests.idp.oidc_support import make_rp, oidc_tenant, query_of, sign_in
 from tests.idp.signin_support import private_cache  # noqa: F401
 from tests.idp.test_browser_signin import seed_passkey
 from tests.security.support import idp_url, redeem
+from tests.support.sites import QuietPage
 
 pytestmark = [
     pytest.mark.browser,
@@ -31,7 +32,7 @@ pytestmark = [
 EVIL = "https://evil.example"
 
 
-class _RP(BaseHTTPRequestHandler):
+class _RP(QuietPage):
     """The relying party's redirect URI (a real server: the browser follows our redirect)."""
 
     arrived: list[str] = []
@@ -39,14 +40,7 @@ class _RP(BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server naming
         type(self).arrived.append(self.path)
         body = b"<!doctype html><p id=rp>the RP</p>"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/html")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
+        self.html(body)
 
 
 @pytest.fixture
