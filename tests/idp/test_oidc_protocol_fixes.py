@@ -97,6 +97,23 @@ def test_code_verifier_for_a_code_issued_without_challenge_is_invalid_grant(
     assert exchange(client, rp, get_code(client, rp)).status_code == 200
 
 
+def test_a_refused_exchange_does_not_spend_the_code_but_a_granted_one_does(
+    client, rp, user, tenant
+):
+    """Only an exchange that passed every check claims the code (as oidc-provider does); the
+    code then stays single use."""
+    sign_in(client, tenant, user)
+    verifier, challenge = pkce_pair()
+    code = get_code(client, rp, code_challenge=challenge, code_challenge_method="S256")
+    wrong = exchange(client, rp, code, code_verifier=pkce_pair()[0])
+    assert (wrong.status_code, wrong.json()["error"]) == (400, "invalid_grant")
+    assert not AccessToken.objects.exists()
+    granted = exchange(client, rp, code, code_verifier=verifier)
+    assert granted.status_code == 200, granted.content
+    again = exchange(client, rp, code, code_verifier=verifier)
+    assert (again.status_code, again.json()["error"]) == (400, "invalid_grant")
+
+
 # --- 6: redirect_uri is required at the token endpoint ---------------------------------------
 
 
