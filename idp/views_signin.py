@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from idp.errors import SignInError
 from idp.forms_signin import CodeForm, EmailForm, SignupForm
 from idp.limits import LIMITS_OPTIONS, LIMITS_OPTIONS_EMAIL, LIMITS_VERIFY, rate_limit
 from idp.session import SignInState
+from idp.signin_page import render_sign_in
 from idp.views_signin_common import (
     account_url,
     form_errors,
@@ -63,7 +64,7 @@ def sign_in_page(request, *, next_url: str, login_hint: str = "", current=None, 
         "passkeys_reset_at": passkeys_reset_notice(tenant),
     }
     get_token(request)  # the CSRF cookie the page's fetch() calls need
-    return no_store(render(request, "idp/signin.html", context), tenant)
+    return no_store(HttpResponse(render_sign_in(request, context)), tenant)
 
 
 @idp_headers
