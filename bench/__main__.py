@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import platform
+import secrets
 import shutil
 import subprocess
 import sys
@@ -35,8 +36,10 @@ QUICK = {"register_open": 6, "register_proof": 4, "signin": 6, "token_code": 8,
 
 
 def free_port(start: int, end: int, taken: set[int]) -> int:
-    """The first bindable port of our range not handed out yet."""
-    for port in range(start, end):
+    """A bindable port of our range not handed out yet, from a random place in it (two
+    benches started together would otherwise race for the same first port)."""
+    offset = secrets.randbelow(end - start)
+    for port in [*range(start + offset, end), *range(start, start + offset)]:
         if port not in taken and port_free(port):
             taken.add(port)
             return port
