@@ -124,6 +124,9 @@ class SignInState:
         record = self._get(SESSION_KEY)
         if not record:
             return None
+        made_here = getattr(self.request, "_enduser_sign_in", None)
+        if made_here is not None and made_here[0] is record:
+            return made_here[1]  # signed in by this very request: the user was just read
         user = _active_user(self.tenant, record["user_id"])
         if user is None:
             return None
@@ -157,9 +160,12 @@ class SignInState:
                 "passkey_id": passkey_id,
             },
         )
-        return EndUserSignIn(
+        record = self._get(SESSION_KEY)
+        signed_in = EndUserSignIn(
             user=user, auth_time=auth_time, amr=list(amr), passkey_id=passkey_id, signed_in_at=now
         )
+        self.request._enduser_sign_in = (record, signed_in)
+        return signed_in
 
     def complete(self, *, user: User, amr: list[str], method: str, passkey_id=None) -> None:
         """Finish a sign-in: drop the steps that led here, sign in, and audit it."""

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
-from django.middleware.csrf import get_token
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,20 +20,19 @@ from idp.errors import SignInError
 from idp.forms_signin import CodeForm, EmailForm, SignupForm
 from idp.limits import LIMITS_OPTIONS, LIMITS_OPTIONS_EMAIL, LIMITS_VERIFY, rate_limit
 from idp.session import SignInState
-from idp.signin_page import render_sign_in
+from idp.signin_page import sign_in_page
+from idp.views_oidc import resume_authorization
 from idp.views_signin_common import (
     account_url,
     form_errors,
     idp_headers,
     json_body,
     json_errors,
-    no_store,
     redirect_to,
     safe_next,
     sign_in_url,
 )
 from tenants.audit import audit_log, client_ip
-from tenants.domains.selectors import passkeys_reset_notice
 
 
 def _ip(request) -> str:
@@ -46,25 +44,6 @@ def _complete(request, *, user: User, amr: list[str], next_url: str, method: str
     tenant = request.tenant
     SignInState(request, tenant).complete(user=user, amr=amr, method=method, passkey_id=passkey_id)
     return safe_next(next_url, tenant) or account_url(tenant)
-
-
-def sign_in_page(request, *, next_url: str, login_hint: str = "", current=None, reauth=False):
-    """The sign-in page's response: its own URL's, and authorize's when a sign-in is needed
-    (one request fewer than a redirect). `current`: the sign-in already read, if any."""
-    tenant = request.tenant
-    login_hint = login_hint.strip()[:254] if isinstance(login_hint, str) else ""
-    context = {
-        "tenant": tenant,
-        "login_hint": login_hint,
-        "signup_form": SignupForm(tenant=tenant),
-        "next": safe_next(next_url, tenant),
-        "current": current,
-        "reauth": reauth,
-        "requires_verification": tenant.require_email_verification,
-        "passkeys_reset_at": passkeys_reset_notice(tenant),
-    }
-    get_token(request)  # the CSRF cookie the page's fetch() calls need
-    return no_store(HttpResponse(render_sign_in(request, context)), tenant)
 
 
 @idp_headers
@@ -135,7 +114,11 @@ def signin_verify(request, tenant_slug):
         method=signed.method,
         passkey_id=signed.credential.pk,
     )
-    return JsonResponse({"status": "signed_in", "redirect": redirect})
+    answer = {"status": "signed_in", "redirect": redirect}
+    if body.get("deliver") is True:
+        # The page came from authorize: it sends authorize's answer on itself.
+        answer.update(resume_authorization(request, redirect) or {})
+    return JsonResponse(answer)
 
 
 @idp_headers
