@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router
 
 from tenants.querysets import TenantQuerySet
+from tenants.statements import insert_row
 
 
 class AuditImmutableError(Exception):
@@ -99,7 +100,7 @@ def audit_log(
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
     # Headers are attacker-chosen; PostgreSQL text cannot hold NUL.
     user_agent = user_agent.replace("\x00", "")[:400]
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         action=action,
         actor=actor,
         actor_email=actor.email if actor is not None else "",
@@ -111,3 +112,5 @@ def audit_log(
         ip=client_ip(request),
         user_agent=user_agent,
     )
+    insert_row(event, using=router.db_for_write(AuditEvent))
+    return event
