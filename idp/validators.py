@@ -37,7 +37,6 @@ from tenants.oidc.crypto import SigningKeyUnavailable, sign_jwt
 from tenants.oidc.endpoints import client_uses_issuer
 from tenants.oidc.keys import signing_key_active
 from tenants.oidc.redirects import redirect_url_matches
-from tenants.statements import insert_parts
 
 # Not an HTTP header: WSGI puts client headers under HTTP_*, so a client cannot send this key.
 TENANT_KEY = "latchkey.tenant"
@@ -167,6 +166,17 @@ def user_claims(user, scopes) -> dict:
     return claims
 
 
+def _insert_parts(obj, connection) -> tuple[str, list]:
+    """INSERT … VALUES of one unsaved row (its auto primary key left to the database)."""
+    meta = obj._meta
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    table = connection.ops.quote_name(meta.db_table)
+    return f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", values
+
+
 def insert_grant_and_code(grant, record) -> None:
     """DOT's Grant and our AuthorizationCode: on PostgreSQL in one statement (one round trip,
     and atomic: neither row exists without the other); elsewhere two INSERTs, as before (a
@@ -177,8 +187,8 @@ def insert_grant_and_code(grant, record) -> None:
         grant.save(force_insert=True, using=using)
         record.save(force_insert=True, using=using)
         return
-    grant_sql, grant_params = insert_parts(grant, connection)
-    code_sql, code_params = insert_parts(record, connection)
+    grant_sql, grant_params = _insert_parts(grant, connection)
+    code_sql, code_params = _insert_parts(record, connection)
     sql = (
         f"WITH latchkey_grant AS ({grant_sql} RETURNING id) "
         f"{code_sql} RETURNING id, (SELECT id FROM latchkey_grant)"

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models, router
+from django.db import models
 
 from tenants.querysets import TenantQuerySet
-from tenants.statements import insert_row
 
 
 class AuditImmutableError(Exception):
@@ -100,7 +99,7 @@ def audit_log(
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
     # Headers are attacker-chosen; PostgreSQL text cannot hold NUL.
     user_agent = user_agent.replace("\x00", "")[:400]
-    event = AuditEvent(
+    return AuditEvent.objects.create(
         action=action,
         actor=actor,
         actor_email=actor.email if actor is not None else "",
@@ -112,5 +111,3 @@ def audit_log(
         ip=client_ip(request),
         user_agent=user_agent,
     )
-    insert_row(event, using=router.db_for_write(AuditEvent))
-    return event
