@@ -39,6 +39,15 @@ def _ip(request) -> str:
     return client_ip(request) or ""
 
 
+def _signed_in(request, body: dict, redirect: str) -> JsonResponse:
+    """Signed in: where to go next, and authorize's answer itself when the page came from
+    authorize and asks for it (it then posts or follows that answer on its own)."""
+    answer = {"status": "signed_in", "redirect": redirect}
+    if body.get("deliver") is True:
+        answer.update(resume_authorization(request, redirect) or {})
+    return JsonResponse(answer)
+
+
 def _complete(request, *, user: User, amr: list[str], next_url: str, method: str, passkey_id):
     """Sign the user in at this tenant and say where to go next."""
     tenant = request.tenant
@@ -114,11 +123,7 @@ def signin_verify(request, tenant_slug):
         method=signed.method,
         passkey_id=signed.credential.pk,
     )
-    answer = {"status": "signed_in", "redirect": redirect}
-    if body.get("deliver") is True:
-        # The page came from authorize: it sends authorize's answer on itself.
-        answer.update(resume_authorization(request, redirect) or {})
-    return JsonResponse(answer)
+    return _signed_in(request, body, redirect)
 
 
 @idp_headers
@@ -357,7 +362,7 @@ def register_verify(request, tenant_slug):
         method=done.kind,
         passkey_id=done.credential.pk,
     )
-    return JsonResponse({"status": "signed_in", "redirect": redirect})
+    return _signed_in(request, body, redirect)
 
 
 @idp_headers

@@ -150,3 +150,15 @@ def test_the_sign_in_page_of_its_own_url_does_not_ask(tenant):
     assert page.status_code == 200
     assert "data-delivers" not in page.content.decode()
     assert re.search(r"form-action 'self'(;|$)", page["Content-Security-Policy"])
+
+
+def test_a_new_user_s_registration_hands_back_the_answer_too(tenant):
+    rp = make_rp(tenant)
+    http = Client()
+    next_url = sign_in_page(_authorize(http, tenant, rp))["next"]
+    _passkey, done = register(http, tenant, "new@example.com", next_url=next_url, deliver=True)
+    assert done.status_code == 200, done.content
+    answer = done.json()
+    assert answer["status"] == "signed_in"
+    assert answer["form_post"]["action"] == rp.redirect_uri
+    assert dict(answer["form_post"]["params"])["state"] == "st-1"

@@ -147,7 +147,7 @@
       const options = await L.postJSON(urls.registerOptionsUrl, {});
       const credential = await L.create(options.publicKey);
       working(L.t("Creating your account…"));
-      finish(await L.postJSON(urls.registerVerifyUrl, { handle: options.handle, credential: credential }));
+      finish(await L.postJSON(urls.registerVerifyUrl, { handle: options.handle, credential: credential, deliver: deliver }));
     } catch (err) {
       fail(err, "create", register);
     }
