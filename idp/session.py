@@ -124,9 +124,6 @@ class SignInState:
         record = self._get(SESSION_KEY)
         if not record:
             return None
-        made_here = getattr(self.request, "_enduser_sign_in", None)
-        if made_here is not None and made_here[0] is record:
-            return made_here[1]  # signed in by this very request: the user was just read
         user = _active_user(self.tenant, record["user_id"])
         if user is None:
             return None
@@ -160,18 +157,17 @@ class SignInState:
                 "passkey_id": passkey_id,
             },
         )
-        record = self._get(SESSION_KEY)
-        signed_in = EndUserSignIn(
+        return EndUserSignIn(
             user=user, auth_time=auth_time, amr=list(amr), passkey_id=passkey_id, signed_in_at=now
         )
-        self.request._enduser_sign_in = (record, signed_in)
-        return signed_in
 
-    def complete(self, *, user: User, amr: list[str], method: str, passkey_id=None) -> None:
+    def complete(
+        self, *, user: User, amr: list[str], method: str, passkey_id=None
+    ) -> EndUserSignIn:
         """Finish a sign-in: drop the steps that led here, sign in, and audit it."""
         self.set_pending_signin(None)
         self.set_pending_link(None)
-        self.sign_in(user=user, amr=amr, passkey_id=passkey_id)
+        signed_in = self.sign_in(user=user, amr=amr, passkey_id=passkey_id)
         audit_log(
             action="enduser.signed_in",
             tenant=self.tenant,
@@ -179,6 +175,7 @@ class SignInState:
             details={"user": user.subject, "passkey": passkey_id, "method": method, "amr": amr},
             request=self.request,
         )
+        return signed_in
 
     def sign_out(self) -> None:
         """Forget the sign-in at this tenant only."""

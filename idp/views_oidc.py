@@ -141,9 +141,10 @@ class AuthorizeView(OAuthLibMixin, View):
         answer = self.decide(request, params)
         return answer.response(request) if isinstance(answer, Delivery) else answer
 
-    def decide(self, request, params) -> Delivery | HttpResponse:
+    def decide(self, request, params, *, signed_in=None) -> Delivery | HttpResponse:
         """What this authorization request gets: a response to the redirect URI (a Delivery)
-        or a page of ours (the sign-in page, an error page)."""
+        or a page of ours (the sign-in page, an error page). `signed_in`: a sign-in made by
+        this very request (verify resuming it), else the session's is read."""
         tenant = request.tenant
         if not tenant.oidc_enabled:
             return error_page(
@@ -228,7 +229,7 @@ class AuthorizeView(OAuthLibMixin, View):
             if hint is None or not isinstance(hint.get("sub"), str):
                 message = "id_token_hint is not an ID token issued by this organisation."
                 return fail("invalid_request", message, deliver_mode=mode)
-        signin = enduser_current(request, tenant=tenant)
+        signin = signed_in or enduser_current(request, tenant=tenant)
         decision = authorize_policy.decide(
             params=params, signin=signin, hint_subject=hint["sub"] if hint else None
         )
@@ -310,10 +311,11 @@ class AuthorizeView(OAuthLibMixin, View):
         )
 
 
-def resume_authorization(request, next_url: str) -> dict | None:
+def resume_authorization(request, next_url: str, *, signed_in) -> dict | None:
     """The answer of the authorize request `next_url` resumes, once the user has signed in,
     for the sign-in page's script to post or follow itself (one request fewer than going back
-    to authorize). None when that request would end on a page of ours, or is not one."""
+    to authorize). None when that request would end on a page of ours, or is not one.
+    `signed_in`: the sign-in this request just made (its user was just read)."""
     parts = urlsplit(next_url)
     if parts.path != reverse("idp:oidc-authorize", kwargs={"tenant_slug": request.tenant.slug}):
         return None
@@ -323,7 +325,7 @@ def resume_authorization(request, next_url: str) -> dict | None:
     resumed.META = {**request.META, "REQUEST_METHOD": "GET", "QUERY_STRING": parts.query}
     resumed.GET = QueryDict(parts.query)
     resumed.POST = QueryDict()
-    answer = AuthorizeView().decide(resumed, resumed.GET)
+    answer = AuthorizeView().decide(resumed, resumed.GET, signed_in=signed_in)
     return answer.for_script() if isinstance(answer, Delivery) else None
 
 

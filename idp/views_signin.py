@@ -39,20 +39,30 @@ def _ip(request) -> str:
     return client_ip(request) or ""
 
 
-def _signed_in(request, body: dict, redirect: str) -> JsonResponse:
-    """Signed in: where to go next, and authorize's answer itself when the page came from
-    authorize and asks for it (it then posts or follows that answer on its own)."""
-    answer = {"status": "signed_in", "redirect": redirect}
-    if body.get("deliver") is True:
-        answer.update(resume_authorization(request, redirect) or {})
-    return JsonResponse(answer)
-
-
 def _complete(request, *, user: User, amr: list[str], next_url: str, method: str, passkey_id):
     """Sign the user in at this tenant and say where to go next."""
+    return _sign_in(
+        request, user=user, amr=amr, next_url=next_url, method=method, passkey_id=passkey_id
+    )[0]
+
+
+def _sign_in(request, *, user: User, amr: list[str], next_url: str, method: str, passkey_id):
+    """Sign the user in at this tenant: (where to go next, the sign-in)."""
     tenant = request.tenant
-    SignInState(request, tenant).complete(user=user, amr=amr, method=method, passkey_id=passkey_id)
-    return safe_next(next_url, tenant) or account_url(tenant)
+    signed_in = SignInState(request, tenant).complete(
+        user=user, amr=amr, method=method, passkey_id=passkey_id
+    )
+    return safe_next(next_url, tenant) or account_url(tenant), signed_in
+
+
+def _signed_in(request, body: dict, **sign_in) -> JsonResponse:
+    """Sign the user in and answer the page: where to go next, and authorize's answer itself
+    when the page came from authorize and asks for it (it then posts or follows it)."""
+    redirect, signed_in = _sign_in(request, **sign_in)
+    answer = {"status": "signed_in", "redirect": redirect}
+    if body.get("deliver") is True:
+        answer.update(resume_authorization(request, redirect, signed_in=signed_in) or {})
+    return JsonResponse(answer)
 
 
 @idp_headers
@@ -115,15 +125,15 @@ def signin_verify(request, tenant_slug):
             }
         )
         return JsonResponse({"status": "verify_email", "email": user.email})
-    redirect = _complete(
+    return _signed_in(
         request,
+        body,
         user=user,
         amr=signed.amr,
         next_url=next_url,
         method=signed.method,
         passkey_id=signed.credential.pk,
     )
-    return _signed_in(request, body, redirect)
 
 
 @idp_headers
@@ -354,15 +364,15 @@ def register_verify(request, tenant_slug):
             )
         except RateLimited:
             pass  # the account page offers to send it again
-    redirect = _complete(
+    return _signed_in(
         request,
+        body,
         user=done.user,
         amr=passkey_signin.amr_for(done.credential),
         next_url=next_url,
         method=done.kind,
         passkey_id=done.credential.pk,
     )
-    return _signed_in(request, body, redirect)
 
 
 @idp_headers
