@@ -173,14 +173,34 @@ def _code_from(response, state: str) -> str:
     return query["code"]
 
 
+@dataclass
+class _Redirected:
+    """A redirect the page's script follows itself, shaped as the HTTP answer would be."""
+
+    location: str
+    status: int = 302
+
+    @property
+    def headers(self) -> dict:
+        return {"location": self.location}
+
+
+def _posted_code(form_post: dict, t: Target, state: str) -> str:
+    """The code of the form_post answer verify handed back for the page to post."""
+    fields = dict(form_post["params"])
+    if form_post["action"] != t.redirect_uri or fields.get("state") != state:
+        raise Failed(f"verify answered {form_post!r}")
+    return fields["code"]
+
+
 def _counter() -> int:
     # Strictly increasing across client processes, so a reused passkey never looks cloned.
     return int((time.time() - 1_790_000_000) * 1000) & 0xFFFFFFFF
 
 
 def signin(t: Target, n: int, member: Member) -> tuple[dict, None]:
-    """authorize (→ sign-in page, unless authorize renders it) → options → verify → authorize
-    → token, then check the ID token."""
+    """authorize (→ sign-in page, unless authorize renders it) → options → verify (→ authorize
+    again, unless verify hands back its answer) → token, then check the ID token."""
     browser, step = Browser(t.base, port=t.port, forwarded_for=ip_for(n)), Steps()
     verifier, challenge = pkce_pair()
     nonce, state = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
@@ -198,16 +218,28 @@ def signin(t: Target, n: int, member: Member) -> tuple[dict, None]:
         browser.post(t.path("sign-in/passkey/options/"), json_body={"email": member.email}),
     ).json()
     assertion = member.authenticator().get(options["publicKey"], t.base, sign_count=_counter())
+    # As the page's script does when authorize rendered the page: verify hands back
+    # authorize's answer (a form_post for the relying party), else the page goes back to it.
     done = step(
         "verify",
         browser.post(
             t.path("sign-in/passkey/verify/"),
-            json_body={"handle": options["handle"], "credential": assertion, "next": next_url},
+            json_body={
+                "handle": options["handle"],
+                "credential": assertion,
+                "next": next_url,
+                "deliver": first.status == 200,
+            },
         ),
     )
-    redirect = _expect_json(done, status="signed_in")["redirect"]
-    resumed = step("authorize_again", browser.get(redirect), expect=(200, 302))
-    code = _code_from(resumed, state)
+    answer = _expect_json(done, status="signed_in")
+    if "form_post" in answer:
+        code = _posted_code(answer["form_post"], t, state)
+    elif answer["redirect"].startswith(t.redirect_uri):  # the query mode's answer
+        code = _code_from(_Redirected(answer["redirect"]), state)
+    else:
+        resumed = step("authorize_again", browser.get(answer["redirect"]), expect=(200, 302))
+        code = _code_from(resumed, state)
     tokens = step("token", token_request(t, code, verifier))
     verify_id_token(t, tokens.json()["id_token"], nonce)
     return step.ms, None

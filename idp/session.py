@@ -161,11 +161,13 @@ class SignInState:
             user=user, auth_time=auth_time, amr=list(amr), passkey_id=passkey_id, signed_in_at=now
         )
 
-    def complete(self, *, user: User, amr: list[str], method: str, passkey_id=None) -> None:
+    def complete(
+        self, *, user: User, amr: list[str], method: str, passkey_id=None
+    ) -> EndUserSignIn:
         """Finish a sign-in: drop the steps that led here, sign in, and audit it."""
         self.set_pending_signin(None)
         self.set_pending_link(None)
-        self.sign_in(user=user, amr=amr, passkey_id=passkey_id)
+        signed_in = self.sign_in(user=user, amr=amr, passkey_id=passkey_id)
         audit_log(
             action="enduser.signed_in",
             tenant=self.tenant,
@@ -173,6 +175,7 @@ class SignInState:
             details={"user": user.subject, "passkey": passkey_id, "method": method, "amr": amr},
             request=self.request,
         )
+        return signed_in
 
     def sign_out(self) -> None:
         """Forget the sign-in at this tenant only."""

@@ -11,16 +11,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from idp.form_post import harden
+from idp.form_post import harden, origin_of
 from idp.id_token_hint import id_token_hint_claims
 from idp.session import enduser_current, enduser_sign_out
 from idp.views_oidc import error_page
 from tenants.models import OIDCClient
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 @csrf_protect
@@ -106,7 +101,7 @@ class LogoutView(View):
             # (no-referrer makes it `null`, which the CSRF check rightly refuses), and still
             # sends no Referer to the RP. After the post the browser follows a redirect to the
             # RP, which form-action must allow too.
-            targets = ["'self'"] + ([_origin(redirect_to)] if redirect_to else [])
+            targets = ["'self'"] + ([origin_of(redirect_to)] if redirect_to else [])
             return harden(response, form_action=" ".join(targets), referrer="same-origin")
         enduser_sign_out(request, tenant=tenant)
         if redirect_to:

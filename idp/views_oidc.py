@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from urllib.parse import parse_qsl, urlsplit
 
 from django.db import router, transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
@@ -21,11 +23,20 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from idp import authorize_policy
 from idp.client_auth import challenge, two_methods_error
 from idp.discovery import cached_document_response
-from idp.form_post import FORM_POST_JS, FRAGMENT, QUERY, RESPONSE_MODES, deliver, harden
+from idp.form_post import (
+    FORM_POST,
+    FORM_POST_JS,
+    FRAGMENT,
+    QUERY,
+    RESPONSE_MODES,
+    Delivery,
+    harden,
+    origin_of,
+)
 from idp.id_token_hint import id_token_hint_claims
 from idp.models import AuthorizationCode
 from idp.session import enduser_current
-from idp.views_signin import sign_in_page
+from idp.signin_page import sign_in_page
 from tenants.models import OIDCClient
 
 MAX_PARAM_LENGTH = 4096
@@ -127,6 +138,13 @@ class AuthorizeView(OAuthLibMixin, View):
         return self.authorize(request, request.POST)
 
     def authorize(self, request, params):
+        answer = self.decide(request, params)
+        return answer.response(request) if isinstance(answer, Delivery) else answer
+
+    def decide(self, request, params, *, signed_in=None) -> Delivery | HttpResponse:
+        """What this authorization request gets: a response to the redirect URI (a Delivery)
+        or a page of ours (the sign-in page, an error page). `signed_in`: a sign-in made by
+        this very request (verify resuming it), else the session's is read."""
         tenant = request.tenant
         if not tenant.oidc_enabled:
             return error_page(
@@ -177,8 +195,7 @@ class AuthorizeView(OAuthLibMixin, View):
 
         def fail(error, description, *, deliver_mode=None):
             pairs = [("error", error), ("error_description", description), ("state", state)]
-            return deliver(
-                request=request,
+            return Delivery(
                 tenant=tenant,
                 redirect_uri=redirect_uri,
                 params=pairs,
@@ -212,7 +229,7 @@ class AuthorizeView(OAuthLibMixin, View):
             if hint is None or not isinstance(hint.get("sub"), str):
                 message = "id_token_hint is not an ID token issued by this organisation."
                 return fail("invalid_request", message, deliver_mode=mode)
-        signin = enduser_current(request, tenant=tenant)
+        signin = signed_in or enduser_current(request, tenant=tenant)
         decision = authorize_policy.decide(
             params=params, signin=signin, hint_subject=hint["sub"] if hint else None
         )
@@ -231,7 +248,14 @@ class AuthorizeView(OAuthLibMixin, View):
                 replaces=decision.replaces,
                 login_hint=hinted_email if isinstance(hinted_email, str) else "",
             )
-            return sign_in_page(request, next_url=next_url, login_hint=login_hint, current=signin)
+            return sign_in_page(
+                request,
+                next_url=next_url,
+                login_hint=login_hint,
+                current=signin,
+                delivers=True,
+                posts_to=origin_of(redirect_uri) if mode == FORM_POST else "",
+            )
 
         # DOT reads request.user; only the tenant's end-user sign-in ever goes there.
         request.user = signin.user
@@ -243,11 +267,10 @@ class AuthorizeView(OAuthLibMixin, View):
             )
         except OAuthToolkitError as error:
             pairs = [(k, v) for k, v in error.oauthlib_error.twotuples]
-            return deliver(
-                request=request, tenant=tenant, redirect_uri=redirect_uri, params=pairs, mode=mode
+            return Delivery(
+                tenant=tenant, redirect_uri=redirect_uri, params=pairs, mode=mode
             )
-        return deliver(
-            request=request,
+        return Delivery(
             tenant=tenant,
             redirect_uri=redirect_uri,
             params=_response_params(location, redirect_uri),
@@ -280,13 +303,30 @@ class AuthorizeView(OAuthLibMixin, View):
         mode = params.get("response_mode")
         if mode not in RESPONSE_MODES or (mode == QUERY and "id_token" in response_type.split()):
             mode = _default_mode(response_type, client)
-        return deliver(
-            request=request,
+        return Delivery(
             tenant=tenant,
             redirect_uri=params["redirect_uri"],
             params=list(pairs),
             mode=mode,
         )
+
+
+def resume_authorization(request, next_url: str, *, signed_in) -> dict | None:
+    """The answer of the authorize request `next_url` resumes, once the user has signed in,
+    for the sign-in page's script to post or follow itself (one request fewer than going back
+    to authorize). None when that request would end on a page of ours, or is not one.
+    `signed_in`: the sign-in this request just made (its user was just read)."""
+    parts = urlsplit(next_url)
+    if parts.path != reverse("idp:oidc-authorize", kwargs={"tenant_slug": request.tenant.slug}):
+        return None
+    resumed = copy.copy(request)
+    resumed.method = "GET"
+    resumed.path = resumed.path_info = parts.path
+    resumed.META = {**request.META, "REQUEST_METHOD": "GET", "QUERY_STRING": parts.query}
+    resumed.GET = QueryDict(parts.query)
+    resumed.POST = QueryDict()
+    answer = AuthorizeView().decide(resumed, resumed.GET, signed_in=signed_in)
+    return answer.for_script() if isinstance(answer, Delivery) else None
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -6,7 +6,6 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.http import JsonResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,19 +20,19 @@ from idp.errors import SignInError
 from idp.forms_signin import CodeForm, EmailForm, SignupForm
 from idp.limits import LIMITS_OPTIONS, LIMITS_OPTIONS_EMAIL, LIMITS_VERIFY, rate_limit
 from idp.session import SignInState
+from idp.signin_page import sign_in_page
+from idp.views_oidc import resume_authorization
 from idp.views_signin_common import (
     account_url,
     form_errors,
     idp_headers,
     json_body,
     json_errors,
-    no_store,
     redirect_to,
     safe_next,
     sign_in_url,
 )
 from tenants.audit import audit_log, client_ip
-from tenants.domains.selectors import passkeys_reset_notice
 
 
 def _ip(request) -> str:
@@ -42,28 +41,28 @@ def _ip(request) -> str:
 
 def _complete(request, *, user: User, amr: list[str], next_url: str, method: str, passkey_id):
     """Sign the user in at this tenant and say where to go next."""
-    tenant = request.tenant
-    SignInState(request, tenant).complete(user=user, amr=amr, method=method, passkey_id=passkey_id)
-    return safe_next(next_url, tenant) or account_url(tenant)
+    return _sign_in(
+        request, user=user, amr=amr, next_url=next_url, method=method, passkey_id=passkey_id
+    )[0]
 
 
-def sign_in_page(request, *, next_url: str, login_hint: str = "", current=None, reauth=False):
-    """The sign-in page's response: its own URL's, and authorize's when a sign-in is needed
-    (one request fewer than a redirect). `current`: the sign-in already read, if any."""
+def _sign_in(request, *, user: User, amr: list[str], next_url: str, method: str, passkey_id):
+    """Sign the user in at this tenant: (where to go next, the sign-in)."""
     tenant = request.tenant
-    login_hint = login_hint.strip()[:254] if isinstance(login_hint, str) else ""
-    context = {
-        "tenant": tenant,
-        "login_hint": login_hint,
-        "signup_form": SignupForm(tenant=tenant),
-        "next": safe_next(next_url, tenant),
-        "current": current,
-        "reauth": reauth,
-        "requires_verification": tenant.require_email_verification,
-        "passkeys_reset_at": passkeys_reset_notice(tenant),
-    }
-    get_token(request)  # the CSRF cookie the page's fetch() calls need
-    return no_store(render(request, "idp/signin.html", context), tenant)
+    signed_in = SignInState(request, tenant).complete(
+        user=user, amr=amr, method=method, passkey_id=passkey_id
+    )
+    return safe_next(next_url, tenant) or account_url(tenant), signed_in
+
+
+def _signed_in(request, body: dict, **sign_in) -> JsonResponse:
+    """Sign the user in and answer the page: where to go next, and authorize's answer itself
+    when the page came from authorize and asks for it (it then posts or follows it)."""
+    redirect, signed_in = _sign_in(request, **sign_in)
+    answer = {"status": "signed_in", "redirect": redirect}
+    if body.get("deliver") is True:
+        answer.update(resume_authorization(request, redirect, signed_in=signed_in) or {})
+    return JsonResponse(answer)
 
 
 @idp_headers
@@ -126,15 +125,15 @@ def signin_verify(request, tenant_slug):
             }
         )
         return JsonResponse({"status": "verify_email", "email": user.email})
-    redirect = _complete(
+    return _signed_in(
         request,
+        body,
         user=user,
         amr=signed.amr,
         next_url=next_url,
         method=signed.method,
         passkey_id=signed.credential.pk,
     )
-    return JsonResponse({"status": "signed_in", "redirect": redirect})
 
 
 @idp_headers
@@ -365,15 +364,15 @@ def register_verify(request, tenant_slug):
             )
         except RateLimited:
             pass  # the account page offers to send it again
-    redirect = _complete(
+    return _signed_in(
         request,
+        body,
         user=done.user,
         amr=passkey_signin.amr_for(done.credential),
         next_url=next_url,
         method=done.kind,
         passkey_id=done.credential.pk,
     )
-    return JsonResponse({"status": "signed_in", "redirect": redirect})
 
 
 @idp_headers

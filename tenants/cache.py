@@ -157,3 +157,8 @@ def cached_oidc(key: tuple, load):
         held = (value, now + settings.TENANT_PROCESS_CACHE_SECONDS)
         _oidc_copies[key] = held
     return copy.copy(held[0])
+
+
+def tenants_version():
+    """The tenants' version counter as this request read it; None when copies are off."""
+    return _versions()[0] if enabled() else None

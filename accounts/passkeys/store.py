@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User, WebAuthnCredential
@@ -107,18 +106,41 @@ def passkey_find(*, realm: Realm, asserted: Asserted) -> WebAuthnCredential:
     return credential
 
 
+@cache
+def _counter_update_sql(alias: str) -> str:
+    """The sound path's UPDATE, written once per process from the model's columns."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    meta = WebAuthnCredential._meta
+    col = {name: qn(meta.get_field(name).column) for name in (
+        "sign_count", "backup_state", "backup_eligible", "last_used_at", "id"
+    )}
+    return (
+        f"UPDATE {qn(meta.db_table)} SET {col['sign_count']} = %s, "
+        f"{col['backup_state']} = %s, {col['last_used_at']} = %s "
+        f"WHERE {col['id']} = %s AND {col['backup_eligible']} = %s "
+        f"AND ({col['sign_count']} < %s OR (%s = 0 AND {col['sign_count']} = 0))"
+    )
+
+
 def _use_if_sound(credential, result: Authenticated, now) -> bool:
     """The counter update as one atomic statement: it applies only if the stored counter is
     below the presented one (or both are 0) and backup eligibility is unchanged. PostgreSQL
     re-checks the condition on a row a concurrent statement changed, so of two assertions with
     the same counter only one passes; the other takes the locked path below and is flagged."""
     new = result.new_sign_count
-    counter = Q(sign_count__lt=new) if new > 0 else Q(sign_count=0)
-    return bool(
-        WebAuthnCredential.objects.filter(counter, pk=credential.pk)
-        .filter(backup_eligible=result.backup_eligible)
-        .update(sign_count=new, backup_state=result.backup_state, last_used_at=now)
+    alias = router.db_for_write(WebAuthnCredential)
+    connection = connections[alias]
+    last_used = WebAuthnCredential._meta.get_field("last_used_at").get_db_prep_save(
+        now, connection
     )
+    # With a new count of 0, "stored < 0" never holds: only a stored 0 passes, as before.
+    params = [
+        new, result.backup_state, last_used, credential.pk, result.backup_eligible, new, new
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_counter_update_sql(alias), params)
+        return cursor.rowcount == 1
 
 
 def passkey_use(

@@ -60,8 +60,11 @@ def last_link(email: str | None = None) -> str:
     return urlsplit(match.group(0)).path
 
 
-def register(client, tenant, email, authenticator=None, names=None, next_url="", **create_kw):
-    """Sign up a new end user through the real endpoints; returns (authenticator, response)."""
+def register(
+    client, tenant, email, authenticator=None, names=None, next_url="", deliver=False, **create_kw
+):
+    """Sign up a new end user through the real endpoints; returns (authenticator, response).
+    deliver=True: as the page authorize rendered asks (authorize's answer in the response)."""
     authenticator = authenticator or SoftAuthenticator()
     body = {"email": email, "next": next_url, **(names or {})}
     started = post_json(client, url("signin-signup", tenant), body)
@@ -76,7 +79,7 @@ def register(client, tenant, email, authenticator=None, names=None, next_url="",
     done = post_json(
         client,
         url("signin-register-verify", tenant),
-        {"handle": options["handle"], "credential": credential},
+        {"handle": options["handle"], "credential": credential, "deliver": deliver},
     )
     return authenticator, done
 

@@ -124,9 +124,16 @@ def test_sign_up_then_sign_in_through_authorize_with_an_authlib_rp(
 
     # Second visit, forcing a fresh sign-in: the passkey signs in (autofill), same sub.
     url, state, nonce = _authorize_url(session, discovery, prompt="login")
+    authorize_hits = []
+    page.on(
+        "request",
+        lambda r: authorize_hits.append(r.method) if "/authorize?" in r.url else None,
+    )
     page.goto(url)
     page.wait_for_url(callback)
     assert len(received) == 2
+    # verify handed back authorize's answer and the page posted it: no second authorize.
+    assert authorize_hits == ["GET"]
     fields = received[1]
     assert fields["state"] == state
     token = session.fetch_token(discovery["token_endpoint"], code=fields["code"], state=state)

@@ -14,7 +14,6 @@ from psycopg import pq
 from tests import factories
 from tests.idp.oidc_support import (
     authorize_path,
-    form_post_fields,
     make_rp,
     sign_in_page,
     token_path,
@@ -127,7 +126,7 @@ def _authorize_query(rp) -> str:
 
 
 def _whole_sign_in(http, tenant, rp, member, step) -> None:
-    """authorize (the sign-in page) → options → verify → authorize again → token."""
+    """authorize (the sign-in page) → options → verify (with authorize's answer) → token."""
     first = step("authorize", lambda: http.get(f"{authorize_path(tenant)}?{_authorize_query(rp)}"))
     next_url = sign_in_page(first)["next"]  # the page itself: no redirect, no second request
     assert next_url.startswith(authorize_path(tenant) + "?")
@@ -136,12 +135,14 @@ def _whole_sign_in(http, tenant, rp, member, step) -> None:
         lambda: post_json(http, url("signin-options", tenant), {"email": "q@example.com"}),
     ).json()
     assertion = member.get(options["publicKey"], origin())
+    # The page came from authorize, so its script asks verify for authorize's answer.
     body = {"handle": options["handle"], "credential": assertion, "next": next_url}
-    done = step("verify", lambda: post_json(http, url("signin-verify", tenant), body))
-    assert done.json()["redirect"] == next_url
-    resumed = step("authorize again", lambda: http.get(next_url))
-    assert resumed.status_code == 200
-    _action, fields = form_post_fields(resumed.content.decode())
+    done = step(
+        "verify", lambda: post_json(http, url("signin-verify", tenant), {**body, "deliver": True})
+    )
+    assert done.json()["form_post"]["action"] == rp.redirect_uri
+    fields = dict(done.json()["form_post"]["params"])
+    assert fields["state"] == "s"
     exchange = {
         "grant_type": "authorization_code",
         "code": fields["code"],
@@ -211,11 +212,9 @@ def test_a_whole_sign_in_through_authorize_and_token(member, tenant, settings):
         # the user's passkeys
         "options round trips": 1,
         # credential + user; the counter's conditional UPDATE; the audit row; the new
-        # session's one INSERT (config.sessions)
-        "verify round trips": 4,
-        # the user (revocation check; the session is read from the cache); DOT's grant and
-        # our code record in one INSERT
-        "authorize again round trips": 2,
+        # session's one INSERT (config.sessions); then authorize's answer for the page to
+        # post: DOT's grant and our code record in one INSERT (the user was just read)
+        "verify round trips": 5,
         # our code record + DOT's grant + the user; then one statement that claims the code,
         # deletes DOT's grant and inserts the ID, access and refresh tokens (the client and
         # its secrets' digests are the process's copies); no BEGIN/COMMIT

@@ -6,6 +6,8 @@
   const L = window.Latchkey;
   const urls = root.dataset;
   const next = root.dataset.next || "";
+  // Rendered by authorize: verify may hand back authorize's answer for this page to send on.
+  const deliver = root.dataset.delivers === "1";
   const emailInput = document.getElementById("email");
   let conditional = null;
   let lastStep = "step-email";
@@ -40,7 +42,25 @@
       L.show(root, "step-code");
       return;
     }
+    if (result.form_post) { postTo(result.form_post); return; }
     window.location.assign(result.redirect);
+  }
+
+  /* The authorization response as form_post: the same form authorize's own page would post. */
+  function postTo(answer) {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = answer.action;
+    form.hidden = true;
+    answer.params.forEach(function (pair) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = pair[0];
+      input.value = pair[1];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
   }
 
   async function startAutofill() {
@@ -60,7 +80,7 @@
     }
     try {
       working(L.t("Signing you in…"));
-      const result = await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next });
+      const result = await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next, deliver: deliver });
       finish(result);
     } catch (err) {
       if (signal.aborted || (err && err.name === "AbortError")) return;
@@ -98,7 +118,7 @@
     }
     try {
       working(L.t("Signing you in…"));
-      finish(await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next }));
+      finish(await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next, deliver: deliver }));
     } catch (err) { fail(err, "get", continueWithEmail); }
   }
 
@@ -117,7 +137,7 @@
     } catch (err) { fail(err, "get", signInWithPasskey); return; }
     try {
       working(L.t("Signing you in…"));
-      finish(await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next }));
+      finish(await L.postJSON(urls.verifyUrl, { handle: options.handle, credential: credential, next: next, deliver: deliver }));
     } catch (err) { fail(err, "get", signInWithPasskey); }
   }
 
@@ -127,7 +147,7 @@
       const options = await L.postJSON(urls.registerOptionsUrl, {});
       const credential = await L.create(options.publicKey);
       working(L.t("Creating your account…"));
-      finish(await L.postJSON(urls.registerVerifyUrl, { handle: options.handle, credential: credential }));
+      finish(await L.postJSON(urls.registerVerifyUrl, { handle: options.handle, credential: credential, deliver: deliver }));
     } catch (err) {
       fail(err, "create", register);
     }
