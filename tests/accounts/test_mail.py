@@ -25,7 +25,7 @@ BODIES = [
     "Hello,\n\nsomeone started an account for o'neil+x@example.com at A & B <Co>.\n\n"
     "Your code: 123456\n\nOr open this link:\nhttps://id.example.com/t/a/sign-in/email/"
     "signup/AbC-_9/\n\nExpires in 10 minutes.",
-    "<script>alert(1)</script>\r\n\r\n\"quoted\" www.example.org\n",
+    '<script>alert(1)</script>\r\n\r\n"quoted" www.example.org\n',
     "",
 ]
 
