@@ -37,6 +37,7 @@ from idp.id_token_hint import id_token_hint_claims
 from idp.models import AuthorizationCode
 from idp.session import enduser_current
 from idp.signin_page import sign_in_page
+from idp.token_exchange import code_exchange
 from tenants.models import OIDCClient
 
 MAX_PARAM_LENGTH = 4096
@@ -353,8 +354,13 @@ class TokenView(OAuthLibMixin, View):
             return _json(conflict, 400)
         if grant_type == "authorization_code":
             # The code's claim and its tokens are one statement (idp.token_store): atomic by
-            # itself, so no transaction around the reads before it.
-            _url, headers, body, status = self.create_token_response(request)
+            # itself, so no transaction around the reads before it. A plain exchange skips
+            # oauthlib's request machinery (idp.token_exchange); anything else goes through it.
+            answer = code_exchange(request, self.get_validator_class()())
+            if answer is None:
+                _url, headers, body, status = self.create_token_response(request)
+            else:
+                headers, body, status = answer
         else:
             # A refresh locks the old token, revokes it and issues its successor together.
             with transaction.atomic(using=router.db_for_write(AuthorizationCode)):
