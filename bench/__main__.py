@@ -68,6 +68,20 @@ def peer_install() -> Path | None:
     return scratch
 
 
+def start_web(stack, port: int, env: dict):
+    """gunicorn as the operator guide runs it: config/gunicorn_conf.py, and an empty
+    PROMETHEUS_MULTIPROC_DIR (the workers' metrics shared through files)."""
+    metrics = stack.dir / "metrics"
+    metrics.mkdir(exist_ok=True)
+    conf = Path(__file__).resolve().parent.parent / "config" / "gunicorn_conf.py"
+    return stack.start_gunicorn(
+        port,
+        workers=2,
+        env={**env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)},
+        extra_args=("-c", str(conf)),
+    )
+
+
 def get_json(base_port: int, host: str, path: str) -> dict:
     request = urllib.request.Request(f"http://127.0.0.1:{base_port}{path}", headers={"Host": host})
     with urllib.request.urlopen(request, timeout=30) as response:
@@ -109,7 +123,7 @@ def main() -> int:
         )
         stack.migrate(env)
         seed = json.loads(stack.python(env, "-m", "bench.seed").strip().splitlines()[-1])
-        web = stack.start_gunicorn(web_port, workers=2, env=env)
+        web = start_web(stack, web_port, env)
         issuer = f"{base}/t/{seed['tenant']}"
         app = scenarios.Target(
             base=base, port=web_port, issuer=issuer, client_id=seed["client_id"],
