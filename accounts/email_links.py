@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from accounts.models import EmailLink, normalize_email
+from accounts.statements import columns, instance
 from tenants.oidc.crypto import keyed_digest
+from tenants.rows import insert
 
 
 class LinkInvalid(Exception):
@@ -36,7 +39,7 @@ def email_link_create(
 ) -> tuple[EmailLink, str]:
     """Create a link and return it with its plaintext token (one INSERT, no read back)."""
     token = secrets.token_urlsafe(32)
-    link = EmailLink.objects.create(
+    link = EmailLink(
         purpose=purpose,
         email=normalize_email(email),
         tenant=tenant,
@@ -45,7 +48,7 @@ def email_link_create(
         payload=payload or {},
         expires_at=timezone.now() + timedelta(seconds=ttl or settings.EMAIL_LINK_TTL_SECONDS),
     )
-    return link, token
+    return insert(link), token
 
 
 def email_link_peek(*, token: str, purpose: str, tenant=None) -> EmailLink:
@@ -78,3 +81,54 @@ def _check(link, purpose, tenant) -> None:
         raise LinkInvalid("This link has already been used.")
     if link.expires_at <= timezone.now():
         raise LinkInvalid("This link has expired.")
+
+
+@cache
+def _find_statement(alias: str):
+    """The SELECT of email_link_find: one link by id, within one tenant."""
+    qn = connections[alias].ops.quote_name
+    meta = EmailLink._meta
+    cols = columns(EmailLink, alias, "l")
+    sql = (
+        f"SELECT {', '.join(cols.sql)} FROM {qn(meta.db_table)} l"
+        f" WHERE l.{qn(meta.pk.column)} = %s AND l.{qn(meta.get_field('tenant').column)} = %s"
+    )
+    return sql, cols
+
+
+def email_link_find(*, tenant, link_id: int) -> EmailLink | None:
+    """The tenant's link with this id, unlocked (one plain statement)."""
+    alias = router.db_for_read(EmailLink)
+    connection = connections[alias]
+    sql, cols = _find_statement(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [link_id, tenant.pk])
+        row = cursor.fetchone()
+    return None if row is None else instance(alias, connection, row, cols)
+
+
+@cache
+def _claim_statement(alias: str) -> str:
+    qn = connections[alias].ops.quote_name
+    meta = EmailLink._meta
+    used, expires = qn(meta.get_field("used_at").column), qn(meta.get_field("expires_at").column)
+    return (
+        f"UPDATE {qn(meta.db_table)} SET {used} = %s"
+        f" WHERE {qn(meta.pk.column)} = %s AND {qn(meta.get_field('tenant').column)} = %s"
+        f" AND {used} IS NULL AND {expires} > %s"
+    )
+
+
+def email_link_claim(link: EmailLink, *, tenant) -> bool:
+    """Use the tenant's link up if it is neither used nor expired: one conditional UPDATE,
+    atomic on its own (of concurrent claims exactly one matches the row)."""
+    alias = router.db_for_write(EmailLink)
+    connection = connections[alias]
+    now = timezone.now()
+    stamp = EmailLink._meta.get_field("used_at").get_db_prep_value(now, connection)
+    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+        cursor.execute(_claim_statement(alias), [stamp, link.pk, tenant.pk, stamp])
+        claimed = cursor.rowcount == 1
+    if claimed:
+        link.used_at = now
+    return claimed

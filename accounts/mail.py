@@ -6,20 +6,46 @@ brand: logo, display name and colour around the same text.
 
 from __future__ import annotations
 
+import secrets
+from functools import lru_cache
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.defaultfilters import linebreaks_filter, urlize
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from tenants.branding import colors
 from tenants.branding.selectors import logo_url_of
 
+# Stands for the body in the cached frame; escaped tenant data cannot contain "<!--".
+_BODY_SLOT = f"<!--lk-body-{secrets.token_hex(8)}-->"
+
+
+@lru_cache(maxsize=512)
+def _frame(language: str, display_name: str, logo_url: str, brand: str) -> tuple[str, str]:
+    """The branded page before and after the body, rendered once per language and brand."""
+    color = colors.palette(brand or colors.DEFAULT_PRIMARY)["--lk-primary"]
+    html = render_to_string(
+        "emails/_branded.html",
+        {
+            "body": mark_safe(_BODY_SLOT),
+            "tenant": {"display_name": display_name},
+            "logo_url": logo_url,
+            "color": color,
+        },
+    )
+    before, after = html.split(_BODY_SLOT)
+    return before, after
+
 
 def _branded_html(*, body: str, tenant) -> str:
-    color = colors.palette(tenant.brand_color or colors.DEFAULT_PRIMARY)["--lk-primary"]
-    return render_to_string(
-        "emails/_branded.html",
-        {"body": body, "tenant": tenant, "logo_url": logo_url_of(tenant), "color": color},
+    before, after = _frame(
+        get_language(), tenant.display_name, logo_url_of(tenant), tenant.brand_color
     )
+    # What {{ body|linebreaks|urlize }} gives with autoescape on.
+    return before + urlize(linebreaks_filter(body, autoescape=True), autoescape=True) + after
 
 
 def mail_send(*, template: str, to: str, context: dict) -> None:

@@ -13,6 +13,8 @@ class ObservabilityConfig(AppConfig):
 
     def ready(self):
         from config import metrics
+        from config.requestcycle import trim_request_signals
 
         post_save.connect(metrics.audit_event_saved, dispatch_uid="latchkey-metrics-audit")
         metrics.connect_celery_signals()
+        trim_request_signals()

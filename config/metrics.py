@@ -114,20 +114,34 @@ def audit_event_saved(sender, instance, created, **kwargs) -> None:
         )
 
 
+# The labelled children of the two per-request metrics, by (route, status): `labels()` takes a
+# lock and validates its arguments on every call. Routes and statuses are bounded sets.
+_request_children: dict[tuple[str, int], tuple] = {}
+
+
+def _children(route: str, status: int) -> tuple:
+    children = _request_children.get((route, status))
+    if children is None:
+        children = (HTTP_REQUESTS.labels(route, str(status)), HTTP_LATENCY.labels(route))
+        _request_children[(route, status)] = children
+    return children
+
+
 def observe_request(request, response, seconds: float) -> None:
     """Request counters and latency; token requests also per tenant and grant type."""
     match = getattr(request, "resolver_match", None)
     route = match.view_name if match is not None else "unmatched"
-    status = str(response.status_code)
-    HTTP_REQUESTS.labels(route, status).inc()
-    HTTP_LATENCY.labels(route).observe(seconds)
+    requests, latency = _children(route, response.status_code)
+    requests.inc()
+    latency.observe(seconds)
     if route.endswith("oidc-token"):
         tenant = getattr(request, "tenant", None)
         grant = "other"
         if request.method == "POST" and hasattr(request, "_post"):
             grant = request._post.get("grant_type", "")
             grant = grant if grant in GRANT_TYPES else "other"
-        TOKEN_REQUESTS.labels(tenant.slug if tenant else "-", grant, status).inc()
+        slug = tenant.slug if tenant else "-"
+        TOKEN_REQUESTS.labels(slug, grant, str(response.status_code)).inc()
 
 
 # --- Celery ---------------------------------------------------------------------------------

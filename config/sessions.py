@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, UpdateError
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
 from django.db import connections, router
 from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
 
 from tenants.sharedcache import SessionCache
 
@@ -25,9 +27,16 @@ logger = logging.getLogger("django.contrib.sessions")
 class SessionStore(CachedDBStore):
     """cached_db, one statement per write (SESSION_ENGINE = "config.sessions")."""
 
+    # Every request builds a store, most never touch it: the serializer is imported once, not
+    # by name per request, and cached_db's lookup of a Django cache is skipped (_cache is ours).
+    serializer = import_string(settings.SESSION_SERIALIZER)
+    _shared_cache = SessionCache()
+
     def __init__(self, session_key=None):
-        super().__init__(session_key)
-        self._cache = SessionCache()
+        self._session_key = session_key
+        self.accessed = False
+        self.modified = False
+        self._cache = self._shared_cache
 
     def _get_new_session_key(self):
         # No SELECT to see whether the key is taken: the INSERT of create() finds out.

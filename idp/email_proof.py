@@ -5,15 +5,23 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, replace
+from functools import cache
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.email_links import LinkInvalid, email_link_consume, email_link_create
+from accounts.email_links import (
+    LinkInvalid,
+    email_link_claim,
+    email_link_consume,
+    email_link_create,
+    email_link_find,
+)
 from accounts.mail import mail_send
-from accounts.models import EmailLink, User
+from accounts.models import EmailLink, User, normalize_email
+from accounts.statements import columns, instance
 from idp.errors import SignInError
 from idp.limits import (
     LIMITS_CODE_IP,
@@ -67,6 +75,33 @@ def proof_from_session(record) -> Proof | None:
     )
 
 
+@cache
+def _user_statement(alias: str):
+    """The SELECT of email_proof_send: the tenant's active user with an address."""
+    qn = connections[alias].ops.quote_name
+    meta = User._meta
+    cols = columns(User, alias, "u")
+    sql = (
+        f"SELECT {', '.join(cols.sql)} FROM {qn(meta.db_table)} u"
+        f" WHERE u.{qn(meta.get_field('tenant').column)} = %s"
+        f" AND u.{qn(meta.get_field('email').column)} = %s"
+        f" AND u.{qn(meta.get_field('is_active').column)} = %s"
+        f" ORDER BY u.{qn(meta.pk.column)} LIMIT 1"
+    )
+    return sql, cols
+
+
+def _active_user_by_email(tenant, email: str) -> User | None:
+    """The tenant's active user with this address (one statement, no ORM query building)."""
+    alias = router.db_for_read(User)
+    connection = connections[alias]
+    sql, cols = _user_statement(alias)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [tenant.pk, normalize_email(email), True])
+        row = cursor.fetchone()
+    return None if row is None else instance(alias, connection, row, cols)
+
+
 def _code_digest(code: str, salt: str) -> str:
     return keyed_digest(f"{salt}:{code}", "idp-email-code")
 
@@ -113,7 +148,7 @@ def email_proof_send(
     rate_limits(
         (LIMITS_MAIL_IP, client_ip(request) or ""), (LIMITS_MAIL_EMAIL, f"{tenant.pk}:{email}")
     )
-    user = User.objects.for_tenant(tenant).by_email(email).filter(is_active=True).first()
+    user = _active_user_by_email(tenant, email)
     context = {"tenant": tenant, "email": email}
     if purpose == "verify":
         if user is None or user.email_verified:
@@ -200,30 +235,12 @@ def email_code_check(*, tenant, link_id, code: str, keep_passkey_ids=(), request
     wrong = SignInError(_("That code is not right. Check the email and try again."))
     if not isinstance(link_id, int):
         raise wrong
-    with transaction.atomic():
-        link = EmailLink.objects.for_tenant(tenant).select_for_update().filter(pk=link_id).first()
-        if link is None:
-            raise wrong
-        if link.used_at is not None:
-            raise SignInError(_("This code was already used, or too many wrong codes were tried."))
-        if link.expires_at <= timezone.now():
-            raise SignInError(_("This code has expired. Ask for a new one."))
-        payload = dict(link.payload)
-        expected = payload.get("code_digest", "")
-        if not hmac.compare_digest(expected, _code_digest(code, payload.get("code_salt", ""))):
-            payload["attempts"] = int(payload.get("attempts", 0)) + 1
-            link.payload = payload
-            fields = ["payload"]
-            if payload["attempts"] >= CODE_MAX_ATTEMPTS:
-                link.used_at = timezone.now()
-                fields.append("used_at")
-            link.save(update_fields=fields)
-            failed = True
-        else:
-            link.used_at = timezone.now()
-            link.save(update_fields=["used_at"])
-            failed = False
-    if failed:
+    link = email_link_find(tenant=tenant, link_id=link_id)
+    _check_usable(link, wrong)
+    payload = link.payload
+    expected = payload.get("code_digest", "")
+    if not hmac.compare_digest(expected, _code_digest(code, payload.get("code_salt", ""))):
+        _count_wrong_code(tenant=tenant, link_id=link_id, wrong=wrong)
         audit_log(
             action="enduser.email_code_failed",
             tenant=tenant,
@@ -231,9 +248,38 @@ def email_code_check(*, tenant, link_id, code: str, keep_passkey_ids=(), request
             request=request,
         )
         raise wrong
+    # The right code: one conditional UPDATE spends it (no lock, no transaction); of two
+    # requests with the same code, or a code and the fifth wrong one, only one gets the row.
+    if not email_link_claim(link, tenant=tenant):
+        _check_usable(email_link_find(tenant=tenant, link_id=link_id), wrong)
+        raise SignInError(_("This code was already used, or too many wrong codes were tried."))
     return _apply_proof(
         link=link, tenant=tenant, keep_passkey_ids=keep_passkey_ids, request=request
     )
+
+
+def _check_usable(link, wrong: SignInError) -> None:
+    if link is None:
+        raise wrong
+    if link.used_at is not None:
+        raise SignInError(_("This code was already used, or too many wrong codes were tried."))
+    if link.expires_at <= timezone.now():
+        raise SignInError(_("This code has expired. Ask for a new one."))
+
+
+def _count_wrong_code(*, tenant, link_id: int, wrong: SignInError) -> None:
+    """Count a wrong code under the row lock; the fifth burns the link."""
+    with transaction.atomic():
+        link = EmailLink.objects.for_tenant(tenant).select_for_update().filter(pk=link_id).first()
+        _check_usable(link, wrong)
+        payload = dict(link.payload)
+        payload["attempts"] = int(payload.get("attempts", 0)) + 1
+        link.payload = payload
+        fields = ["payload"]
+        if payload["attempts"] >= CODE_MAX_ATTEMPTS:
+            link.used_at = timezone.now()
+            fields.append("used_at")
+        link.save(update_fields=fields)
 
 
 def email_link_open(*, tenant, kind: str, token: str, keep_passkey_ids=(), request=None) -> Proof:

@@ -9,12 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.aaguids import authenticator_make
-from accounts.models import User, generate_webauthn_handle
+from accounts.models import User, generate_webauthn_handle, normalize_email
 from accounts.passkeys import ceremonies
 from accounts.passkeys.realm import tenant_realm
 from idp.errors import SignInError
 from idp.revocation import evict_unproven_passkeys, revoke_everything
 from tenants.audit import audit_log
+from tenants.rows import insert
 
 
 @dataclass(frozen=True)
@@ -139,8 +140,8 @@ def _registration_user(*, tenant, record, intent: Intent, request=None) -> tuple
     try:
         # No savepoint: the error below rolls registration_finish's transaction back whole.
         with transaction.atomic(savepoint=False):
-            user = User.objects.create_user(
-                data["email"],
+            user = User(
+                email=normalize_email(data["email"]),
                 tenant=tenant,
                 given_name=(names.get("given_name") or "")[:150],
                 family_name=(names.get("family_name") or "")[:150],
@@ -148,6 +149,8 @@ def _registration_user(*, tenant, record, intent: Intent, request=None) -> tuple
                 webauthn_handle=ceremonies.unb64(data["user_handle"]),
                 email_verified_at=timezone.now() if data.get("proven") else None,
             )
+            user.set_unusable_password()  # as create_user does
+            insert(user)
     except IntegrityError as exc:
         raise SignInError(
             _(

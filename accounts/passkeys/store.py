@@ -14,6 +14,7 @@ from accounts.passkeys.realm import Realm
 from accounts.passkeys.webauthn import Asserted, Authenticated, Registered
 from accounts.statements import columns, instance
 from tenants.audit import audit_log
+from tenants.rows import insert
 
 
 class CredentialRejected(PasskeyError):
@@ -34,7 +35,7 @@ def passkey_register(
         # back as a whole by the error raised below, so the savepoint's 2 round trips buy
         # nothing.
         with transaction.atomic(savepoint=False):
-            credential = WebAuthnCredential.objects.create(
+            credential = WebAuthnCredential(
                 user=user,
                 credential_id=registered.credential_id,
                 public_key=registered.public_key,
@@ -45,6 +46,7 @@ def passkey_register(
                 backup_state=registered.backup_state,
                 name=(name or "Passkey")[: errors.NAME_MAX_LENGTH],
             )
+            insert(credential)
     except IntegrityError as exc:
         raise PasskeyError("This passkey is already registered.") from exc
     audit_log(

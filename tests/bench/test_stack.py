@@ -25,7 +25,7 @@ def test_services_are_stopped_when_the_caller_fails(tmp_path):
 
 
 def test_cpu_of_a_process_tree_counts_exited_children():
-    burn = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'sum(range(3*10**7))'])"
+    burn = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'sum(range(10**8))'])"
     parent = subprocess.Popen([sys.executable, "-c", burn + "; input()"], stdin=subprocess.PIPE)
     try:
         # The grandchild exits and is reaped by the parent, which still runs.

@@ -430,3 +430,25 @@ def test_safe_next_refuses_encoded_dot_segments_and_separators(tenant, value):
 def test_safe_next_keeps_paths_inside_the_tenant(tenant, value):
     value = value.format(slug=tenant.slug)
     assert safe_next(value, tenant) == value
+
+
+def test_a_right_code_is_spent_once_and_not_after_it_expires(client, tenant):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import EmailLink
+    from idp.email_proof import email_code_check, email_proof_send
+    from idp.errors import SignInError
+
+    link_id = email_proof_send(tenant=tenant, email="kim@example.com", purpose="signup")
+    code = last_code("kim@example.com")
+    assert email_code_check(tenant=tenant, link_id=link_id, code=code).email == "kim@example.com"
+    with pytest.raises(SignInError, match="already used"):
+        email_code_check(tenant=tenant, link_id=link_id, code=code)
+    link_id = email_proof_send(tenant=tenant, email="lee@example.com", purpose="signup")
+    code = last_code("lee@example.com")
+    EmailLink.objects.filter(pk=link_id).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(SignInError, match="expired"):
+        email_code_check(tenant=tenant, link_id=link_id, code=code)
+    assert EmailLink.objects.get(pk=link_id).used_at is None
