@@ -18,6 +18,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_safe
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
+from oauthlib.common import generate_token
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from idp import authorize_policy
@@ -262,6 +263,10 @@ class AuthorizeView(OAuthLibMixin, View):
         request.user = signin.user
         credentials["auth_time"] = signin.auth_time
         credentials["amr"] = list(signin.amr)
+        if response_type == "code" and oauth_request is not None:
+            return self._code_response(
+                oauth_request, scopes, credentials, user=signin.user, tenant=tenant, mode=mode
+            )
         try:
             location, _headers, _body, _status = self.create_authorization_response(
                 request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
@@ -275,6 +280,36 @@ class AuthorizeView(OAuthLibMixin, View):
             tenant=tenant,
             redirect_uri=redirect_uri,
             params=_response_params(location, redirect_uri),
+            mode=mode,
+        )
+
+    def _code_response(
+        self, oauth_request, scopes, credentials, *, user, tenant, mode
+    ) -> Delivery:
+        """The code flow's answer to the request validated just now, as oauthlib's code grant
+        gives it (a new code saved by the validator; code and state), without validating the
+        same request a second time: the code grant has no modifiers, so nothing else differs.
+        The hybrid and implicit flows go through oauthlib's create_authorization_response."""
+        oauth_request.scopes = scopes
+        oauth_request.user = user
+        for name, value in credentials.items():
+            setattr(oauth_request, name, value)
+        grant = {"code": generate_token()}
+        if oauth_request.state:
+            grant["state"] = oauth_request.state
+        try:
+            self.get_validator_class()().save_authorization_code(
+                oauth_request.client_id, grant, oauth_request
+            )
+        except oauth_errors.OAuth2Error as error:
+            pairs = [*error.twotuples]
+            return Delivery(
+                tenant=tenant, redirect_uri=oauth_request.redirect_uri, params=pairs, mode=mode
+            )
+        return Delivery(
+            tenant=tenant,
+            redirect_uri=oauth_request.redirect_uri,
+            params=list(grant.items()),
             mode=mode,
         )
 
