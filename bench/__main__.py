@@ -27,9 +27,9 @@ from bench import profile, report, runner, scenarios  # noqa: E402
 from bench.stack import Stack, StackError, port_free  # noqa: E402
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"
-FULL = {"register_open": 60, "register_proof": 30, "signin": 100, "token_code": 150,
-        "discovery": 600, "jwks": 600, "floor": 600, "peer_token_code": 300,
-        "peer_discovery": 1500, "peer_jwks": 1500}
+FULL = {"register_open": 150, "register_proof": 100, "signin": 500, "token_code": 500,
+        "discovery": 2000, "jwks": 2000, "floor": 2000, "peer_token_code": 500,
+        "peer_discovery": 2000, "peer_jwks": 2000}
 QUICK = {"register_open": 6, "register_proof": 4, "signin": 6, "token_code": 8,
          "discovery": 40, "jwks": 40, "floor": 400, "peer_token_code": 8, "peer_discovery": 40,
          "peer_jwks": 40}
