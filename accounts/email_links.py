@@ -11,7 +11,7 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 
 from accounts.models import EmailLink, normalize_email
-from accounts.statements import columns, instance
+from accounts.statements import instance, select_where
 from tenants.oidc.crypto import keyed_digest
 from tenants.rows import insert
 
@@ -83,24 +83,11 @@ def _check(link, purpose, tenant) -> None:
         raise LinkInvalid("This link has expired.")
 
 
-@cache
-def _find_statement(alias: str):
-    """The SELECT of email_link_find: one link by id, within one tenant."""
-    qn = connections[alias].ops.quote_name
-    meta = EmailLink._meta
-    cols = columns(EmailLink, alias, "l")
-    sql = (
-        f"SELECT {', '.join(cols.sql)} FROM {qn(meta.db_table)} l"
-        f" WHERE l.{qn(meta.pk.column)} = %s AND l.{qn(meta.get_field('tenant').column)} = %s"
-    )
-    return sql, cols
-
-
 def email_link_find(*, tenant, link_id: int) -> EmailLink | None:
     """The tenant's link with this id, unlocked (one plain statement)."""
     alias = router.db_for_read(EmailLink)
     connection = connections[alias]
-    sql, cols = _find_statement(alias)
+    sql, cols = select_where(EmailLink, alias, ("id", "tenant"))
     with connection.cursor() as cursor:
         cursor.execute(sql, [link_id, tenant.pk])
         row = cursor.fetchone()

@@ -9,6 +9,7 @@ model instances with the same from-database converters the ORM applies.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from django.db import connections
 
@@ -55,3 +56,19 @@ def convert(connection, values, cols: Columns) -> list:
 def instance(alias: str, connection, values, cols: Columns):
     """A model instance from one model's slice of a row (as a queryset would build it)."""
     return cols.model.from_db(alias, cols.attnames, convert(connection, values, cols))
+
+
+@cache
+def select_where(
+    model, alias: str, fields: tuple[str, ...], *, order_by: str = ""
+) -> tuple[str, Columns]:
+    """SELECT every column of the model WHERE each named field = %s, in that order (and, with
+    order_by, the first row by that field); written once per process."""
+    qn = connections[alias].ops.quote_name
+    meta = model._meta
+    cols = columns(model, alias, "t")
+    where = " AND ".join(f"t.{qn(meta.get_field(name).column)} = %s" for name in fields)
+    sql = f"SELECT {', '.join(cols.sql)} FROM {qn(meta.db_table)} t WHERE {where}"
+    if order_by:
+        sql += f" ORDER BY t.{qn(meta.get_field(order_by).column)} LIMIT 1"
+    return sql, cols

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass, replace
-from functools import cache
 
 from django.db import connections, router, transaction
 from django.urls import reverse
@@ -21,7 +20,7 @@ from accounts.email_links import (
 )
 from accounts.mail import mail_send
 from accounts.models import EmailLink, User, normalize_email
-from accounts.statements import columns, instance
+from accounts.statements import instance, select_where
 from idp.errors import SignInError
 from idp.limits import (
     LIMITS_CODE_IP,
@@ -75,27 +74,11 @@ def proof_from_session(record) -> Proof | None:
     )
 
 
-@cache
-def _user_statement(alias: str):
-    """The SELECT of email_proof_send: the tenant's active user with an address."""
-    qn = connections[alias].ops.quote_name
-    meta = User._meta
-    cols = columns(User, alias, "u")
-    sql = (
-        f"SELECT {', '.join(cols.sql)} FROM {qn(meta.db_table)} u"
-        f" WHERE u.{qn(meta.get_field('tenant').column)} = %s"
-        f" AND u.{qn(meta.get_field('email').column)} = %s"
-        f" AND u.{qn(meta.get_field('is_active').column)} = %s"
-        f" ORDER BY u.{qn(meta.pk.column)} LIMIT 1"
-    )
-    return sql, cols
-
-
 def _active_user_by_email(tenant, email: str) -> User | None:
     """The tenant's active user with this address (one statement, no ORM query building)."""
     alias = router.db_for_read(User)
     connection = connections[alias]
-    sql, cols = _user_statement(alias)
+    sql, cols = select_where(User, alias, ("tenant", "email", "is_active"), order_by="id")
     with connection.cursor() as cursor:
         cursor.execute(sql, [tenant.pk, normalize_email(email), True])
         row = cursor.fetchone()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import cache
 
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.db import connections, router
 
 from accounts.models import User
-from accounts.statements import columns, instance
+from accounts.statements import instance, select_where
 from tenants.audit import audit_log
 
 SESSION_KEY = "idp_signins"
@@ -64,26 +63,11 @@ def _rotate_session_key(session) -> None:
             session.delete(old_key)
 
 
-@cache
-def _user_statement(alias: str):
-    """The SELECT of SignInState.current: an active user by id, within one tenant."""
-    qn = connections[alias].ops.quote_name
-    meta = User._meta
-    cols = columns(User, alias, "u")
-    sql = (
-        f"SELECT {', '.join(cols.sql)} FROM {qn(meta.db_table)} u"
-        f" WHERE u.{qn(meta.pk.column)} = %s"
-        f" AND u.{qn(meta.get_field('tenant').column)} = %s"
-        f" AND u.{qn(meta.get_field('is_active').column)} = %s"
-    )
-    return sql, cols
-
-
 def _active_user(tenant, user_id) -> User | None:
     """The tenant's active user with this id (one statement, no ORM query building)."""
     alias = router.db_for_read(User)
     connection = connections[alias]
-    sql, cols = _user_statement(alias)
+    sql, cols = select_where(User, alias, ("id", "tenant", "is_active"))
     with connection.cursor() as cursor:
         cursor.execute(sql, [int(user_id), tenant.pk, True])
         row = cursor.fetchone()
