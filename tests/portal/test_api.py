@@ -54,11 +54,6 @@ def _token(user):
 
 
 @pytest.fixture
-def admin(tenant):
-    return factories.membership(tenant=tenant, role="read_write").user
-
-
-@pytest.fixture
 def api(client, admin):
     return Api(client, _token(admin))
 

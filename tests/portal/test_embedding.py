@@ -6,22 +6,11 @@ import pytest
 from django.urls import reverse
 
 from tenants.audit import AuditEvent
-from tests import factories
 from tests.portal.test_api import Api, _token
 
 pytestmark = pytest.mark.django_db
 
 LABEL = "Sites allowed to embed the sign-in page"
-
-
-@pytest.fixture
-def admin(tenant):
-    return factories.membership(tenant=tenant, role="read_write").user
-
-
-@pytest.fixture
-def reader(tenant):
-    return factories.membership(tenant=tenant, role="read_only").user
 
 
 def _page(tenant):

@@ -30,16 +30,6 @@ LABELS = [
 ]
 
 
-@pytest.fixture
-def admin(tenant):
-    return factories.membership(tenant=tenant, role="read_write").user
-
-
-@pytest.fixture
-def reader(tenant):
-    return factories.membership(tenant=tenant, role="read_only").user
-
-
 def _url(name, tenant, **kw):
     return reverse(f"portal:{name}", kwargs={"slug": tenant.slug, **kw})
 
