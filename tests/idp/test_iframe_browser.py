@@ -67,6 +67,20 @@ def _code(email):
     return re.search(r"code: (\d{6})", body).group(1)
 
 
+def _sign_up_in_frame(page, frame, email: str) -> None:
+    """Sign up inside the frame: email, emailed code, then press "Create a passkey"."""
+    frame.get_by_label("Email").fill(email)
+    frame.get_by_role("button", name="Continue").click()
+    frame.locator("#step-signup").wait_for(state="visible")
+    frame.get_by_role("button", name="Email me a code").click()
+    frame.locator("#step-code").wait_for(state="visible")
+    frame.get_by_label("Code").fill(_code(email))
+    frame.get_by_role("button", name="Verify").click()
+    # The frame navigates; its button works once the page's deferred script has run.
+    page.frames[1].wait_for_url(re.compile(r".*/sign-in/create-passkey/$"))
+    frame.get_by_role("button", name="Create a passkey").click()
+
+
 def _client_data_of(posted: list) -> list[dict]:
     """The clientData Chromium wrote into each posted credential."""
     found = []
@@ -103,16 +117,7 @@ def test_register_and_sign_in_inside_an_allowed_cross_origin_frame(
     page.goto(f"{top_origin}/")
     frame = page.frame_locator("#signin")
     frame.locator("#tenant-name").wait_for()
-    frame.get_by_label("Email").fill("ada@example.com")
-    frame.get_by_role("button", name="Continue").click()
-    frame.locator("#step-signup").wait_for(state="visible")
-    frame.get_by_role("button", name="Email me a code").click()
-    frame.locator("#step-code").wait_for(state="visible")
-    frame.get_by_label("Code").fill(_code("ada@example.com"))
-    frame.get_by_role("button", name="Verify").click()
-    # The frame navigates; its button works once the page's deferred script has run.
-    page.frames[1].wait_for_url(re.compile(r".*/sign-in/create-passkey/$"))
-    frame.get_by_role("button", name="Create a passkey").click()
+    _sign_up_in_frame(page, frame, "ada@example.com")
     frame.locator("tr.passkey").wait_for()
     inner = page.frame(url=re.compile(rf".*/t/{tenant.slug}/account/$"))
     assert inner is not None and page.url == f"{top_origin}/"
@@ -168,15 +173,7 @@ def test_without_the_iframe_allow_attribute_the_browser_refuses_the_passkey(
     cdp, authenticator_id = add_virtual_authenticator(page)
     page.goto(f"{top_origin}/")
     frame = page.frame_locator("#signin")
-    frame.get_by_label("Email").fill("bo@example.com")
-    frame.get_by_role("button", name="Continue").click()
-    frame.get_by_role("button", name="Email me a code").click()
-    frame.locator("#step-code").wait_for(state="visible")
-    frame.get_by_label("Code").fill(_code("bo@example.com"))
-    frame.get_by_role("button", name="Verify").click()
-    # The frame navigates; its button works once the page's deferred script has run.
-    page.frames[1].wait_for_url(re.compile(r".*/sign-in/create-passkey/$"))
-    frame.get_by_role("button", name="Create a passkey").click()
+    _sign_up_in_frame(page, frame, "bo@example.com")
     # The frame's permissions policy blocks WebAuthn; the page says so in plain words.
     frame.get_by_text("The passkey was not created").wait_for()
     assert get_credentials(cdp, authenticator_id) == []
