@@ -79,7 +79,6 @@ def render_sign_in(request, context: dict) -> str:
         version,
         get_language(),
         get_script_prefix(),
-        context.get("reauth"),
         context.get("passkeys_reset_at"),
         context.get("delivers"),
     )
