@@ -84,7 +84,7 @@ def _validated_token(oauth_request, validator, params) -> dict | None:
     if not validator.validate_grant_type(client_id, GRANT_TYPE, client, oauth_request):
         return None
     code = params["code"]
-    facts = validator._code_facts(code, oauth_request)
+    facts = validator.code_facts(code, oauth_request)
     # A redeemed, expired or foreign code is oauthlib's to refuse (and to revoke on reuse).
     if facts is None or facts.client_id != client.pk or not facts.redeemable(timezone.now()):
         return None

@@ -381,10 +381,10 @@ class TenantValidator(OAuth2Validator):
 
     def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
         # Called by oauthlib before the client is authenticated, only to pick OIDC or OAuth 2.
-        facts = self._code_facts(code, request)
+        facts = self.code_facts(code, request)
         return facts.scope.split() if facts is not None and facts.grant_id else []
 
-    def _code_facts(self, code, request) -> token_store.CodeFacts | None:
+    def code_facts(self, code, request) -> token_store.CodeFacts | None:
         """One statement loads what the whole exchange needs, once per request: our code
         record's sign-in facts, DOT's grant (gone once redeemed) and the user."""
         if not isinstance(code, str) or not code or len(code) > 255:
@@ -403,7 +403,7 @@ class TenantValidator(OAuth2Validator):
         The claim (single use) is written with the tokens in one statement, so a code is
         spent only by a request that passed every check (PKCE and redirect_uri included).
         """
-        facts = self._code_facts(code, request)
+        facts = self.code_facts(code, request)
         if facts is None or facts.client_id != client.pk:
             return False
         if facts.redeemed:
