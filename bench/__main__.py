@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import profile, report, runner, scenarios  # noqa: E402
+from bench import calibrate, profile, report, runner, scenarios  # noqa: E402
 from bench.stack import Stack, StackError, port_free  # noqa: E402
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"
@@ -102,6 +102,7 @@ def main() -> int:
         counts["signin"] = args.signins
         counts["register_open"] = max(counts["register_open"], min(args.signins, 100))
     started = time.time()
+    machine_speed = calibrate.speed()
     taken: set[int] = set()
     results: list[dict] = []
     with Stack() as stack:
@@ -230,6 +231,7 @@ def main() -> int:
             "load": os.getloadavg(),
             "gunicorn_workers": 2,
             "client_processes": args.processes,
+            **machine_speed,
         }
     table = report.write(results, meta, Path(args.out), quick=args.quick)
     print(table)
