@@ -59,6 +59,15 @@ def parse_database_url(url: str | None, sqlite_path: Path) -> dict:
             f"DATABASE_URL must start with postgres:// or sqlite://, got scheme {parts.scheme!r}"
         )
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    # Parameters travel apart from the SQL and psycopg prepares a statement from its fifth use
+    # on a connection, so PostgreSQL parses and plans each statement once per connection
+    # instead of once per execution (docs/performance.md). A pooler that cannot keep
+    # prepared statements (PgBouncer in transaction mode before 1.21) needs
+    # DATABASE_PREPARED_STATEMENTS=false.
+    prepared = parse_bool(
+        "DATABASE_PREPARED_STATEMENTS", os.environ.get("DATABASE_PREPARED_STATEMENTS"), True
+    )
+    binding = {"server_side_binding": True, "prepare_threshold": 5 if prepared else None}
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(parts.path.lstrip("/")) or "postgres",
@@ -73,7 +82,7 @@ def parse_database_url(url: str | None, sqlite_path: Path) -> dict:
         "CONN_HEALTH_CHECKS": parse_bool(
             "DATABASE_HEALTH_CHECKS", os.environ.get("DATABASE_HEALTH_CHECKS"), False
         ),
-        "OPTIONS": options,
+        "OPTIONS": {**binding, **options},
     }
 
 

@@ -36,7 +36,20 @@ def test_database_url_postgres():
         "latchkey",
     )
     assert db["CONN_MAX_AGE"] > 0
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+        "sslmode": "require",
+    }
+
+
+def test_database_prepared_statements_can_be_turned_off(monkeypatch):
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+    db = parse_database_url("postgres://db.example/latchkey", None)
+    assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": None}
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_PREPARED_STATEMENTS"):
+        parse_database_url("postgres://db.example/latchkey", None)
 
 
 def test_database_url_rejects_unknown_scheme():
