@@ -22,6 +22,7 @@ from oauthlib.common import generate_token
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from idp import authorize_policy
+from idp.authorization_request import authorization_request
 from idp.client_auth import challenge, two_methods_error
 from idp.discovery import cached_document_response
 from idp.form_post import (
@@ -177,12 +178,17 @@ class AuthorizeView(OAuthLibMixin, View):
                 message=_("The request has no redirect_uri."),
                 code="invalid_request",
             )
-        try:
-            scopes, credentials = self.validate_authorization_request(request)
-        except FatalClientError as error:
-            return self._fatal(request, error)
-        except OAuthToolkitError as error:
-            return self._error(request, params, error.oauthlib_error.twotuples)
+        # A plain code-flow request skips oauthlib's request machinery (idp.authorization_request);
+        # anything else, and every refusal, is DOT/oauthlib's.
+        validated = authorization_request(request, self.get_validator_class()())
+        if validated is None:
+            try:
+                validated = self.validate_authorization_request(request)
+            except FatalClientError as error:
+                return self._fatal(request, error)
+            except OAuthToolkitError as error:
+                return self._error(request, params, error.oauthlib_error.twotuples)
+        scopes, credentials = validated
 
         oauth_request = credentials.pop("request", None)
         client = getattr(oauth_request, "client", None)
