@@ -69,7 +69,7 @@ def parse_database_url(url: str | None, sqlite_path: Path) -> dict:
     )
     binding = {"server_side_binding": True, "prepare_threshold": 5 if prepared else None}
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "config.postgresql",
         "NAME": unquote(parts.path.lstrip("/")) or "postgres",
         "USER": unquote(parts.username or ""),
         "PASSWORD": unquote(parts.password or ""),

@@ -27,7 +27,7 @@ def test_database_url_defaults_to_sqlite(tmp_path):
 
 def test_database_url_postgres():
     db = parse_database_url("postgres://u:p%40ss@db.example:6543/latchkey?sslmode=require", None)
-    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["ENGINE"] == "config.postgresql"
     assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
         "u",
         "p@ss",
