@@ -17,7 +17,6 @@ from django.db import connections, router, transaction
 from oauth2_provider.models import (
     get_access_token_model,
     get_grant_model,
-    get_id_token_model,
     get_refresh_token_model,
 )
 
@@ -197,7 +196,7 @@ def _shared(field) -> str | None:
 
 
 @cache
-def _redeem_statement(alias: str, with_id_token: bool, with_refresh_token: bool):
+def _redeem_statement(alias: str, with_refresh_token: bool):
     """PostgreSQL: claim the code, drop DOT's grant and insert the tokens, all or nothing.
 
     Every step hangs on the claim's RETURNING row: when a concurrent redemption claimed the
@@ -247,14 +246,7 @@ def _redeem_statement(alias: str, with_id_token: bool, with_refresh_token: bool)
         f" AND EXISTS (SELECT 1 FROM claim) RETURNING {qn(grant.pk.column)})",
     ]
     plan = {}
-    source = "claim"
-    refs = {}
-    if with_id_token:
-        sql, plan["id_token"] = insert(get_id_token_model(), "claim", {})
-        parts.append(f"id_token AS ({sql})")
-        source = "id_token, claim"
-        refs = {"id_token_id": "id_token.id"}
-    sql, plan["access_token"] = insert(get_access_token_model(), source, refs)
+    sql, plan["access_token"] = insert(get_access_token_model(), "claim", {})
     parts.append(f"access_token AS ({sql})")
     if with_refresh_token:
         refs = {"access_token_id": "access_token.id"}
@@ -268,12 +260,12 @@ def _redeem_statement(alias: str, with_id_token: bool, with_refresh_token: bool)
 
 
 def code_redeem(
-    *, facts: CodeFacts, now: datetime, id_token=None, access_token, refresh_token=None
+    *, facts: CodeFacts, now: datetime, access_token, refresh_token=None
 ) -> bool:
     """Claim the code (single use) and store its tokens; False when it was claimed already.
 
-    The tokens are unsaved model instances; `access_token.id_token` and
-    `refresh_token.access_token` are filled in from the rows written here.
+    The tokens are unsaved model instances; `refresh_token.access_token` is filled in from
+    the row written here.
     """
     alias = router.db_for_write(get_access_token_model())
     connection = connections[alias]
@@ -282,17 +274,13 @@ def code_redeem(
             alias=alias,
             facts=facts,
             now=now,
-            id_token=id_token,
             access_token=access_token,
             refresh_token=refresh_token,
         )
-    statement, plan, redeemed = _redeem_statement(
-        alias, id_token is not None, refresh_token is not None
-    )
+    statement, plan, redeemed = _redeem_statement(alias, refresh_token is not None)
     now_db = redeemed.get_db_prep_save(now, connection)
     params = [now_db, facts.code_id, now_db, facts.grant_id]
     for name, obj in (
-        ("id_token", id_token),
         ("access_token", access_token),
         ("refresh_token", refresh_token),
     ):
@@ -304,7 +292,7 @@ def code_redeem(
     return bool(claimed)
 
 
-def _code_redeem_portable(*, alias, facts, now, id_token, access_token, refresh_token) -> bool:
+def _code_redeem_portable(*, alias, facts, now, access_token, refresh_token) -> bool:
     # SQLite has no data-modifying WITH: the same steps, one transaction (no savepoint: the
     # code exchange runs outside any other transaction).
     with transaction.atomic(using=alias, savepoint=False):
@@ -316,9 +304,6 @@ def _code_redeem_portable(*, alias, facts, now, id_token, access_token, refresh_
         if not claimed:
             return False
         get_grant_model().objects.using(alias).filter(pk=facts.grant_id).delete()
-        if id_token is not None:
-            id_token.save(using=alias)
-            access_token.id_token = id_token
         access_token.save(using=alias)
         if refresh_token is not None:
             refresh_token.access_token = access_token

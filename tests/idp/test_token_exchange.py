@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from oauth2_provider.models import AccessToken, RefreshToken
+from oauth2_provider.models import AccessToken, IDToken, RefreshToken
 
 from idp import token_exchange
 from idp.validators import TenantValidator
@@ -67,6 +67,9 @@ def test_plain_and_oauthlib_answers_are_alike(client, rp, user, tenant, taken, m
         assert body["token_type"] == "Bearer"
         assert body["scope"] == "openid email"
     assert AccessToken.objects.count() == RefreshToken.objects.count() == 2
+    # The ID token is only signed: no DOT IDToken row (nothing reads one) on either path.
+    assert not IDToken.objects.exists()
+    assert not AccessToken.objects.exclude(id_token=None).exists()
 
 
 @pytest.mark.parametrize(
