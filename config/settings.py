@@ -137,6 +137,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# The token endpoint's statements are prepared once per connection (tenants/prepared.py); a
+# pooler in transaction mode without prepared-statement support needs this off.
+DATABASE_PREPARED_STATEMENTS = parse_bool(
+    "DATABASE_PREPARED_STATEMENTS", os.environ.get("DATABASE_PREPARED_STATEMENTS"), True
+)
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:

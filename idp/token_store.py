@@ -21,6 +21,7 @@ from oauth2_provider.models import (
 )
 
 from idp.models import AuthorizationCode
+from tenants import prepared
 
 _CODE_FIELDS = (
     "id",
@@ -130,7 +131,7 @@ def code_facts(*, tenant_id: int, code: str, digest: str) -> CodeFacts | None:
     alias = router.db_for_read(AuthorizationCode)
     connection = connections[alias]
     sql, converters, user_attnames = _facts_statement(alias)
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:
         cursor.execute(sql, [code, digest, tenant_id])
         row = cursor.fetchone()
     if row is None:
@@ -286,7 +287,7 @@ def code_redeem(
     ):
         if obj is not None:
             params += _db_values(connection, obj, plan[name])
-    with connection.cursor() as cursor:
+    with prepared.cursor(connection) as cursor:
         cursor.execute(statement, params)
         claimed, _grants, _access = cursor.fetchone()
     return bool(claimed)
