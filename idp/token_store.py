@@ -25,6 +25,7 @@ from tenants import prepared
 
 _CODE_FIELDS = (
     "id",
+    "tenant",
     "client",
     "auth_time",
     "amr",
@@ -116,7 +117,9 @@ def _facts_statement(alias: str):
         f" LEFT OUTER JOIN {qn(grant_table.db_table)} g ON g.{qn(g('code').column)} = %s"
         f" AND g.{qn(g('application').column)} = c.{qn(c('client').column)}"
         f" AND g.{qn(g('user').column)} = c.{qn(c('user').column)}"
-        f" WHERE c.{qn(c('code_digest').column)} = %s AND c.{qn(c('tenant').column)} = %s"
+        # The digest alone picks the row (its unique index); the tenant is compared after, so
+        # a prepared statement's generic plan cannot pick the tenant's index instead.
+        f" WHERE c.{qn(c('code_digest').column)} = %s"
     )
     converters = (
         _converters(connection, code_fields, "c")
@@ -132,9 +135,9 @@ def code_facts(*, tenant_id: int, code: str, digest: str) -> CodeFacts | None:
     connection = connections[alias]
     sql, converters, user_attnames = _facts_statement(alias)
     with prepared.cursor(connection) as cursor:
-        cursor.execute(sql, [code, digest, tenant_id])
+        cursor.execute(sql, [code, digest])
         row = cursor.fetchone()
-    if row is None:
+    if row is None or row[1] != tenant_id:  # another tenant's code is no code here
         return None
     values = []
     for value, (found, col) in zip(row, converters, strict=True):
@@ -142,7 +145,7 @@ def code_facts(*, tenant_id: int, code: str, digest: str) -> CodeFacts | None:
             value = converter(value, col, connection)
         values.append(value)
     n_code, n_grant = len(_CODE_FIELDS), len(_GRANT_FIELDS)
-    code_id, client_id, auth_time, amr, family, redeemed_at, expires_at = values[:n_code]
+    code_id, _tenant, client_id, auth_time, amr, family, redeemed_at, expires_at = values[:n_code]
     grant = values[n_code : n_code + n_grant]
     user = get_user_model().from_db(alias, user_attnames, values[n_code + n_grant :])
     return CodeFacts(
@@ -260,9 +263,7 @@ def _redeem_statement(alias: str, with_refresh_token: bool):
     return statement, plan, redeemed
 
 
-def code_redeem(
-    *, facts: CodeFacts, now: datetime, access_token, refresh_token=None
-) -> bool:
+def code_redeem(*, facts: CodeFacts, now: datetime, access_token, refresh_token=None) -> bool:
     """Claim the code (single use) and store its tokens; False when it was claimed already.
 
     The tokens are unsaved model instances; `refresh_token.access_token` is filled in from

@@ -109,3 +109,15 @@ def test_the_validator_is_the_configured_one():
     from idp.views_oidc import TokenView
 
     assert TokenView.get_validator_class() is TenantValidator
+
+
+def test_a_code_is_found_in_its_own_tenant_only(client, rp, user, tenant):  # noqa: F811
+    from idp import token_store
+    from idp.validators import code_digest
+
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    found = token_store.code_facts(tenant_id=tenant.pk, code=code, digest=code_digest(code))
+    assert found is not None and found.client_id == rp.client.pk
+    other = tenant.pk + 1000
+    assert token_store.code_facts(tenant_id=other, code=code, digest=code_digest(code)) is None
