@@ -121,3 +121,33 @@ def test_a_code_is_found_in_its_own_tenant_only(client, rp, user, tenant):  # no
     assert found is not None and found.client_id == rp.client.pk
     other = tenant.pk + 1000
     assert token_store.code_facts(tenant_id=other, code=code, digest=code_digest(code)) is None
+
+
+def _prepared_statements() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("prepare", [True, False])
+def test_the_statements_are_prepared_unless_turned_off(client, rp, user, tenant, settings, prepare):  # noqa: F811
+    from django.db import connection
+
+    settings.DATABASE_PREPARED_STATEMENTS = prepare
+    sign_in(client, tenant, user)
+    verifier, code = _pkce_code(client, rp)
+    before = _prepared_statements() if connection.vendor == "postgresql" else []
+    assert exchange(client, rp, code, code_verifier=verifier).status_code == 200
+    if connection.vendor != "postgresql":
+        return
+    after = _prepared_statements()
+    if not prepare:
+        assert after == before
+        return
+    # Prepared on this connection (now or by an earlier exchange on it); Django's own
+    # cursors never prepare.
+    assert any("idp_authorizationcode" in sql and sql.startswith("SELECT") for sql in after)
+    assert any(sql.startswith("WITH claim AS") for sql in after)
+    assert all("idp_authorizationcode" in sql for sql in after), after
