@@ -17,7 +17,6 @@ from django.db import connections, router, transaction
 from oauth2_provider.models import (
     get_access_token_model,
     get_grant_model,
-    get_id_token_model,
     get_refresh_token_model,
 )
 
@@ -25,6 +24,7 @@ from idp.models import AuthorizationCode
 
 _CODE_FIELDS = (
     "id",
+    "tenant",
     "client",
     "auth_time",
     "amr",
@@ -116,7 +116,9 @@ def _facts_statement(alias: str):
         f" LEFT OUTER JOIN {qn(grant_table.db_table)} g ON g.{qn(g('code').column)} = %s"
         f" AND g.{qn(g('application').column)} = c.{qn(c('client').column)}"
         f" AND g.{qn(g('user').column)} = c.{qn(c('user').column)}"
-        f" WHERE c.{qn(c('code_digest').column)} = %s AND c.{qn(c('tenant').column)} = %s"
+        # The digest alone picks the row (its unique index); the tenant is compared after, so
+        # a prepared statement's generic plan cannot pick the tenant's index instead.
+        f" WHERE c.{qn(c('code_digest').column)} = %s"
     )
     converters = (
         _converters(connection, code_fields, "c")
@@ -132,9 +134,9 @@ def code_facts(*, tenant_id: int, code: str, digest: str) -> CodeFacts | None:
     connection = connections[alias]
     sql, converters, user_attnames = _facts_statement(alias)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [code, digest, tenant_id])
+        cursor.execute(sql, [code, digest])
         row = cursor.fetchone()
-    if row is None:
+    if row is None or row[1] != tenant_id:  # another tenant's code is no code here
         return None
     values = []
     for value, (found, col) in zip(row, converters, strict=True):
@@ -142,7 +144,7 @@ def code_facts(*, tenant_id: int, code: str, digest: str) -> CodeFacts | None:
             value = converter(value, col, connection)
         values.append(value)
     n_code, n_grant = len(_CODE_FIELDS), len(_GRANT_FIELDS)
-    code_id, client_id, auth_time, amr, family, redeemed_at, expires_at = values[:n_code]
+    code_id, _tenant, client_id, auth_time, amr, family, redeemed_at, expires_at = values[:n_code]
     grant = values[n_code : n_code + n_grant]
     user = get_user_model().from_db(alias, user_attnames, values[n_code + n_grant :])
     return CodeFacts(
@@ -197,7 +199,7 @@ def _shared(field) -> str | None:
 
 
 @cache
-def _redeem_statement(alias: str, with_id_token: bool, with_refresh_token: bool):
+def _redeem_statement(alias: str, with_refresh_token: bool):
     """PostgreSQL: claim the code, drop DOT's grant and insert the tokens, all or nothing.
 
     Every step hangs on the claim's RETURNING row: when a concurrent redemption claimed the
@@ -247,14 +249,7 @@ def _redeem_statement(alias: str, with_id_token: bool, with_refresh_token: bool)
         f" AND EXISTS (SELECT 1 FROM claim) RETURNING {qn(grant.pk.column)})",
     ]
     plan = {}
-    source = "claim"
-    refs = {}
-    if with_id_token:
-        sql, plan["id_token"] = insert(get_id_token_model(), "claim", {})
-        parts.append(f"id_token AS ({sql})")
-        source = "id_token, claim"
-        refs = {"id_token_id": "id_token.id"}
-    sql, plan["access_token"] = insert(get_access_token_model(), source, refs)
+    sql, plan["access_token"] = insert(get_access_token_model(), "claim", {})
     parts.append(f"access_token AS ({sql})")
     if with_refresh_token:
         refs = {"access_token_id": "access_token.id"}
@@ -267,13 +262,11 @@ def _redeem_statement(alias: str, with_id_token: bool, with_refresh_token: bool)
     return statement, plan, redeemed
 
 
-def code_redeem(
-    *, facts: CodeFacts, now: datetime, id_token=None, access_token, refresh_token=None
-) -> bool:
+def code_redeem(*, facts: CodeFacts, now: datetime, access_token, refresh_token=None) -> bool:
     """Claim the code (single use) and store its tokens; False when it was claimed already.
 
-    The tokens are unsaved model instances; `access_token.id_token` and
-    `refresh_token.access_token` are filled in from the rows written here.
+    The tokens are unsaved model instances; `refresh_token.access_token` is filled in from
+    the row written here.
     """
     alias = router.db_for_write(get_access_token_model())
     connection = connections[alias]
@@ -282,17 +275,13 @@ def code_redeem(
             alias=alias,
             facts=facts,
             now=now,
-            id_token=id_token,
             access_token=access_token,
             refresh_token=refresh_token,
         )
-    statement, plan, redeemed = _redeem_statement(
-        alias, id_token is not None, refresh_token is not None
-    )
+    statement, plan, redeemed = _redeem_statement(alias, refresh_token is not None)
     now_db = redeemed.get_db_prep_save(now, connection)
     params = [now_db, facts.code_id, now_db, facts.grant_id]
     for name, obj in (
-        ("id_token", id_token),
         ("access_token", access_token),
         ("refresh_token", refresh_token),
     ):
@@ -304,7 +293,7 @@ def code_redeem(
     return bool(claimed)
 
 
-def _code_redeem_portable(*, alias, facts, now, id_token, access_token, refresh_token) -> bool:
+def _code_redeem_portable(*, alias, facts, now, access_token, refresh_token) -> bool:
     # SQLite has no data-modifying WITH: the same steps, one transaction (no savepoint: the
     # code exchange runs outside any other transaction).
     with transaction.atomic(using=alias, savepoint=False):
@@ -316,9 +305,6 @@ def _code_redeem_portable(*, alias, facts, now, id_token, access_token, refresh_
         if not claimed:
             return False
         get_grant_model().objects.using(alias).filter(pk=facts.grant_id).delete()
-        if id_token is not None:
-            id_token.save(using=alias)
-            access_token.id_token = id_token
         access_token.save(using=alias)
         if refresh_token is not None:
             refresh_token.access_token = access_token

@@ -19,7 +19,6 @@ from oauth2_provider.bcp import bcp_compliant
 from oauth2_provider.models import (
     get_access_token_model,
     get_grant_model,
-    get_id_token_model,
     get_refresh_token_model,
 )
 from oauth2_provider.oauth2_backends import OAuthLibCore
@@ -49,7 +48,6 @@ _secret_touched: dict[str, float] = {}
 
 Grant = get_grant_model()
 AccessToken = get_access_token_model()
-IDToken = get_id_token_model()
 RefreshToken = get_refresh_token_model()
 
 
@@ -508,7 +506,6 @@ class TenantValidator(OAuth2Validator):
         """
         now = timezone.now()
         resource = getattr(request, "resource", [])
-        id_token = getattr(request, "latchkey_id_token", None) if token.get("id_token") else None
         # Ids, not instances: the related-object descriptors run the router on each set.
         access_token = AccessToken(
             user_id=request.user.pk,
@@ -534,7 +531,6 @@ class TenantValidator(OAuth2Validator):
         claimed = token_store.code_redeem(
             facts=facts,
             now=now,
-            id_token=id_token,
             access_token=access_token,
             refresh_token=refresh_token,
         )
@@ -593,7 +589,11 @@ class TenantValidator(OAuth2Validator):
         return list(CLAIMS)
 
     def finalize_id_token(self, id_token, token, token_handler, request):
-        """Sign with the tenant's active key, `kid` in the header; never alg none."""
+        """Sign with the tenant's active key, `kid` in the header; never alg none.
+
+        No DOT IDToken row is written: nothing reads one (an id_token_hint is checked by its
+        signature, idp.id_token_hint; a reused code revokes by its refresh-token family).
+        """
         tenant = self.tenant_of(request)
         kid = getattr(request.client, "latchkey_active_kid", None)
         if kid is None:
@@ -615,21 +615,6 @@ class TenantValidator(OAuth2Validator):
         if request.nonce:
             claims["nonce"] = request.nonce
         try:
-            signed = sign_jwt(kid=kid, claims=claims)
+            return sign_jwt(kid=kid, claims=claims)
         except SigningKeyUnavailable:
             raise errors.ServerError(description="The tenant has no active signing key.") from None
-        row = IDToken(
-            user_id=request.user.pk,
-            scope=" ".join(request.scopes),
-            expires=timezone.now() + timedelta(seconds=expires - now),
-            jti=claims["jti"],
-            application_id=request.client.pk,
-        )
-        if getattr(request, "grant_type", None) == "authorization_code":
-            # Written with the code's claim and the other tokens (save_bearer_token).
-            request.latchkey_id_token = row
-        else:
-            # One INSERT needs no transaction of its own (DOT wraps it in one: a SAVEPOINT pair).
-            row.save()
-        request.id_token = row
-        return signed

@@ -216,7 +216,7 @@ def test_a_whole_sign_in_through_authorize_and_token(member, tenant, settings):
         # post: DOT's grant and our code record in one INSERT (the user was just read)
         "verify round trips": 5,
         # our code record + DOT's grant + the user; then one statement that claims the code,
-        # deletes DOT's grant and inserts the ID, access and refresh tokens (the client and
+        # deletes DOT's grant and inserts the access and refresh tokens (the client and
         # its secrets' digests are the process's copies); no BEGIN/COMMIT
         "token round trips": 2,
     }, trips.steps

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from oauth2_provider.models import AccessToken, RefreshToken
+from oauth2_provider.models import AccessToken, IDToken, RefreshToken
 
 from idp import token_exchange
 from idp.validators import TenantValidator
@@ -67,6 +67,9 @@ def test_plain_and_oauthlib_answers_are_alike(client, rp, user, tenant, taken, m
         assert body["token_type"] == "Bearer"
         assert body["scope"] == "openid email"
     assert AccessToken.objects.count() == RefreshToken.objects.count() == 2
+    # The ID token is only signed: no DOT IDToken row (nothing reads one) on either path.
+    assert not IDToken.objects.exists()
+    assert not AccessToken.objects.exclude(id_token=None).exists()
 
 
 @pytest.mark.parametrize(
@@ -106,3 +109,39 @@ def test_the_validator_is_the_configured_one():
     from idp.views_oidc import TokenView
 
     assert TokenView.get_validator_class() is TenantValidator
+
+
+def test_a_code_is_found_in_its_own_tenant_only(client, rp, user, tenant):  # noqa: F811
+    from idp import token_store
+    from idp.validators import code_digest
+
+    sign_in(client, tenant, user)
+    code = get_code(client, rp)
+    found = token_store.code_facts(tenant_id=tenant.pk, code=code, digest=code_digest(code))
+    assert found is not None and found.client_id == rp.client.pk
+    other = tenant.pk + 1000
+    assert token_store.code_facts(tenant_id=other, code=code, digest=code_digest(code)) is None
+
+
+def _prepared_statements() -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_the_exchange_statements_are_prepared(client, rp, user, tenant):  # noqa: F811
+    """Each exchange sends the same two statements, so PostgreSQL plans them once per
+    connection (config/env.py: psycopg prepares a statement from its fifth use)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    sign_in(client, tenant, user)
+    for _ in range(6):
+        verifier, code = _pkce_code(client, rp)
+        assert exchange(client, rp, code, code_verifier=verifier).status_code == 200
+    prepared = _prepared_statements()
+    assert any("idp_authorizationcode" in sql and sql.startswith("SELECT") for sql in prepared)
+    assert any(sql.startswith("WITH claim AS") for sql in prepared), prepared
