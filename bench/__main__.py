@@ -96,11 +96,16 @@ def main() -> int:
     parser.add_argument("--processes", type=int, default=4, help="client processes")
     parser.add_argument("--profile", metavar="SCENARIO", help="py-spy the workers during it")
     parser.add_argument("--signins", type=int, help="override the number of sign-ins")
+    parser.add_argument(
+        "--registrations", type=int, help="override both registration counts (open and proof)"
+    )
     args = parser.parse_args()
     counts = dict(QUICK if args.quick else FULL)
     if args.signins:
         counts["signin"] = args.signins
         counts["register_open"] = max(counts["register_open"], min(args.signins, 100))
+    if args.registrations:
+        counts["register_open"] = counts["register_proof"] = args.registrations
     started = time.time()
     taken: set[int] = set()
     results: list[dict] = []
