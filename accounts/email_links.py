@@ -38,6 +38,16 @@ def email_link_create(
     *, purpose: str, email: str, tenant=None, user=None, payload=None, ttl: int | None = None
 ) -> tuple[EmailLink, str]:
     """Create a link and return it with its plaintext token (one INSERT, no read back)."""
+    link, token = email_link_build(
+        purpose=purpose, email=email, tenant=tenant, user=user, payload=payload, ttl=ttl
+    )
+    return insert(link), token
+
+
+def email_link_build(
+    *, purpose: str, email: str, tenant=None, user=None, payload=None, ttl: int | None = None
+) -> tuple[EmailLink, str]:
+    """A new link, not saved yet (to write with other rows), and its plaintext token."""
     token = secrets.token_urlsafe(32)
     link = EmailLink(
         purpose=purpose,
@@ -48,7 +58,7 @@ def email_link_create(
         payload=payload or {},
         expires_at=timezone.now() + timedelta(seconds=ttl or settings.EMAIL_LINK_TTL_SECONDS),
     )
-    return insert(link), token
+    return link, token
 
 
 def email_link_peek(*, token: str, purpose: str, tenant=None) -> EmailLink:

@@ -77,8 +77,12 @@ class Registration:
     created: bool
 
 
-def registration_finish(*, tenant, handle, response, intent: Intent, request=None) -> Registration:
-    """Verify a registration made for exactly this intent and store the passkey."""
+def registration_finish(
+    *, tenant, handle, response, intent: Intent, request=None, then=None
+) -> Registration:
+    """Verify a registration made for exactly this intent and store the passkey.
+
+    `then(user, credential, created)`: the caller's own steps, in the same transaction."""
 
     def expect(record):
         data = record["data"]
@@ -109,6 +113,8 @@ def registration_finish(*, tenant, handle, response, intent: Intent, request=Non
                 details={"user": user.subject, "email_verified": user.email_verified},
                 request=request,
             )
+        if then is not None:
+            then(user, credential, created)
 
     done = ceremonies.registration_finish(
         realm=tenant_realm(tenant),

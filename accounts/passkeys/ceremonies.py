@@ -32,7 +32,7 @@ from accounts.passkeys.webauthn import (
     verify_assertion,
     verify_registration,
 )
-from tenants.audit import audit_log
+from tenants.audit import audit_batch, audit_log
 
 
 def b64(data: bytes) -> str:
@@ -243,7 +243,8 @@ def registration_finish(
     `user`: who began it (the passkey is theirs). Otherwise `owner(record)` returns
     (user, created) inside the storing transaction. `expect(record)` refuses a challenge
     begun for something else; `name` is a string or `name(user, created, aaguid)`; `after(user,
-    credential, created)` runs in the same transaction.
+    credential, created)` runs in the same transaction (its audit rows are written with the
+    passkey's, in one statement).
     """
     try:
         record = _take(realm=realm, handle=handle, ceremony="register")
@@ -254,7 +255,8 @@ def registration_finish(
         registered = verify_registration(
             rp=realm.rp, response=load_response(response), challenge=record["challenge"]
         )
-        with transaction.atomic():
+        # The transaction's audit rows go in one statement, just before it commits.
+        with transaction.atomic(), audit_batch():
             owner_user, created = owner(record) if owner is not None else (user, False)
             label = name(owner_user, created, registered.aaguid) if callable(name) else name
             credential = passkey_register(
