@@ -169,19 +169,25 @@ def get(name: str, default=None):
     return default if raw is None else backend._cache._serializer.loads(raw)
 
 
-def put(name: str, value, timeout: int | None) -> None:
-    """Store a value (pickled as Django's cache does) for `timeout` seconds (None: for good)."""
+def put(name: str, value, timeout: int | None, *, replacing: str | None = None) -> None:
+    """Store a value (pickled as Django's cache does) for `timeout` seconds (None: for good);
+    `replacing`: a key removed in the same round trip."""
     backend, fast = _backend()
     if not fast:
+        if replacing is not None:
+            backend.delete(replacing)
         backend.set(name, value, timeout=timeout)
         return
+    commands = [] if replacing is None else [("DEL", backend.make_key(replacing))]
     command = ("SET", backend.make_key(name), backend._cache._serializer.dumps(value))
     if timeout is not None:
         if timeout <= 0:
             delete(name)
+            if replacing is not None:
+                delete(replacing)
             return
         command += ("EX", int(timeout))
-    _run(backend, [command])
+    _run(backend, [*commands, command])
 
 
 def delete(name: str) -> bool:
@@ -222,8 +228,8 @@ class SessionCache:
     def get(self, key, default=None):
         return get(key, default)
 
-    def set(self, key, value, timeout=None):
-        put(key, value, timeout)
+    def set(self, key, value, timeout=None, replacing=None):
+        put(key, value, timeout, replacing=replacing)
 
     def delete(self, key):
         return delete(key)

@@ -91,10 +91,10 @@ def test_registration_queries(client, tenant, django_assert_max_num_queries):
         options = post_json(client, url("signin-register-options", tenant)).json()
     credential = SoftAuthenticator().create(options["publicKey"], origin())
     body = {"handle": options["handle"], "credential": credential}
-    # tenant, user + passkey inserts, old session delete, the three audit rows (passkey
-    # registered, user registered, signed in), new session insert; the registration's
-    # transaction adds a SAVEPOINT/RELEASE inside the test's transaction (BEGIN/COMMIT outside).
-    with django_assert_max_num_queries(7 + _one_statement(3)):
+    # tenant, user + passkey inserts, the three audit rows (passkey registered, user registered,
+    # signed in), the session's UPDATE to a new key; the registration's transaction adds a
+    # SAVEPOINT/RELEASE inside the test's transaction (BEGIN/COMMIT outside).
+    with django_assert_max_num_queries(6 + _one_statement(3)):
         assert post_json(client, url("signin-register-verify", tenant), body).status_code == 200
 
 
@@ -107,7 +107,7 @@ def test_open_registration_queries(client, tenant, django_assert_max_num_queries
     body = {"handle": options["handle"], "credential": credential}
     # As above, plus the email proving the new address: its link and audit row (the user was
     # just created: no lookup).
-    with django_assert_max_num_queries(7 + _one_statement(2) + _one_statement(3)):
+    with django_assert_max_num_queries(6 + _one_statement(2) + _one_statement(3)):
         assert post_json(client, url("signin-register-verify", tenant), body).status_code == 200
 
 
@@ -273,14 +273,14 @@ def test_a_whole_registration(tenant, settings, proof):
     _whole_registration(Client(), tenant, trips, "second@example.com")
     tenant_cache.clear()
     counts = {name: n for name, n in trips.steps.items() if name.endswith("round trips")}
-    # BEGIN, user, passkey, the old session's DELETE, the audit rows in one statement, COMMIT,
-    # the new session's INSERT: 7 (an open sign-up also writes the email's link and its audit
-    # row, in one statement).
+    # BEGIN, user, passkey, the audit rows in one statement, COMMIT, the session's UPDATE to a
+    # new key: 6 (an open sign-up also writes the email's link and its audit row, in one
+    # statement).
     expected = {"page round trips": 0, "options round trips": 0}
     if proof:
         # the user lookup (taken addresses get a recovery email), the link with its audit
         # row, the session; then the link, its claim, the audit row, the session's UPDATE
-        expected |= {"signup round trips": 3, "code round trips": 4, "verify round trips": 7}
+        expected |= {"signup round trips": 3, "code round trips": 4, "verify round trips": 6}
     else:
-        expected |= {"signup round trips": 1, "verify round trips": 8}
+        expected |= {"signup round trips": 1, "verify round trips": 7}
     assert counts == expected, trips.steps
