@@ -171,3 +171,13 @@ def test_anonymous_visits_create_no_session_rows(client):
     assert post_json(client, url("signin-options", tenant), body).status_code == 200
     assert not Session.objects.exists()
     assert "sessionid" not in client.cookies
+
+
+def test_new_keys_are_32_valid_characters_and_differ():
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+
+    from config.sessions import new_session_key
+
+    keys = {new_session_key() for _ in range(200)}
+    assert len(keys) == 200
+    assert all(len(k) == 32 and set(k) <= set(VALID_KEY_CHARS) for k in keys)
