@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import EmailLink, normalize_email
 from accounts.statements import instance, select_where
 from tenants.oidc.crypto import keyed_digest
-from tenants.rows import insert
+from tenants.rows import insert, insert_all
 
 
 class LinkInvalid(Exception):
@@ -116,16 +116,16 @@ def _claim_statement(alias: str) -> str:
     )
 
 
-def email_link_claim(link: EmailLink, *, tenant) -> bool:
+def email_link_claim(link: EmailLink, *, tenant, rows=()) -> bool:
     """Use the tenant's link up if it is neither used nor expired: one conditional UPDATE,
-    atomic on its own (of concurrent claims exactly one matches the row)."""
+    atomic on its own (of concurrent claims exactly one matches the row). `rows`: new rows
+    (an audit event) written only if the link was claimed, in the same statement."""
     alias = router.db_for_write(EmailLink)
     connection = connections[alias]
     now = timezone.now()
     stamp = EmailLink._meta.get_field("used_at").get_db_prep_value(now, connection)
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-        cursor.execute(_claim_statement(alias), [stamp, link.pk, tenant.pk, stamp])
-        claimed = cursor.rowcount == 1
+    claim = (_claim_statement(alias), [stamp, link.pk, tenant.pk, stamp])
+    claimed = insert_all(*rows, when=claim, using=alias)
     if claimed:
         link.used_at = now
     return claimed

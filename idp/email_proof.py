@@ -35,7 +35,7 @@ from idp.revocation import evict_unproven_passkeys
 from tenants.audit import audit_event, audit_log, client_ip
 from tenants.oidc.crypto import keyed_digest
 from tenants.oidc.endpoints import site_url
-from tenants.rows import insert_all
+from tenants.rows import insert, insert_all
 
 CODE_DIGITS = 6
 CODE_MAX_ATTEMPTS = 5
@@ -269,11 +269,17 @@ def email_code_check(*, tenant, link_id, code: str, keep_passkey_ids=(), request
         raise wrong
     # The right code: one conditional UPDATE spends it (no lock, no transaction); of two
     # requests with the same code, or a code and the fifth wrong one, only one gets the row.
-    if not email_link_claim(link, tenant=tenant):
+    # A proof with nothing more to change has its audit row written by that same statement.
+    proven = [] if _changes_user(link) else [_proven_event(link, tenant, request)]
+    if not email_link_claim(link, tenant=tenant, rows=proven):
         _check_usable(email_link_find(tenant=tenant, link_id=link_id), wrong)
         raise SignInError(_("This code was already used, or too many wrong codes were tried."))
     return _apply_proof(
-        link=link, tenant=tenant, keep_passkey_ids=keep_passkey_ids, request=request
+        link=link,
+        tenant=tenant,
+        keep_passkey_ids=keep_passkey_ids,
+        request=request,
+        audited=bool(proven),
     )
 
 
@@ -315,9 +321,25 @@ def email_link_open(*, tenant, kind: str, token: str, keep_passkey_ids=(), reque
     )
 
 
-def _apply_proof(*, link: EmailLink, tenant, keep_passkey_ids=(), request) -> Proof:
+def _changes_user(link: EmailLink) -> bool:
+    """Whether proving this link changes its user (a first proof of the address)."""
+    return link.purpose == EmailLink.Purpose.VERIFY and link.user_id is not None
+
+
+def _proven_event(link: EmailLink, tenant, request):
+    return audit_event(
+        action="enduser.email_proven",
+        tenant=tenant,
+        details={"purpose": link.purpose, "link": link.pk},
+        request=request,
+    )
+
+
+def _apply_proof(
+    *, link: EmailLink, tenant, keep_passkey_ids=(), request, audited=False
+) -> Proof:
     proof = _proof_of(link)
-    if link.purpose == EmailLink.Purpose.VERIFY and link.user_id is not None:
+    if _changes_user(link):
         with transaction.atomic():
             user = (
                 User.objects.for_tenant(tenant)
@@ -336,10 +358,6 @@ def _apply_proof(*, link: EmailLink, tenant, keep_passkey_ids=(), request) -> Pr
                     request=request,
                 )
                 proof = replace(proof, passkeys_removed=removed, needs_passkey=left == 0)
-    audit_log(
-        action="enduser.email_proven",
-        tenant=tenant,
-        details={"purpose": link.purpose, "link": link.pk},
-        request=request,
-    )
+    if not audited:
+        insert(_proven_event(link, tenant, request))
     return proof

@@ -69,28 +69,70 @@ def insert(obj):
     return obj
 
 
-def insert_all(*objs) -> None:
+@cache
+def _insert_select(model, alias: str, source: str) -> str:
+    """INSERT … SELECT of one row's values FROM `source`, each value cast to its column's type
+    (a bare literal in a SELECT list would be text)."""
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    casts = ", ".join(f"%s::{f.cast_db_type(connection)}" for f in fields)
+    return (
+        f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)})"
+        f" SELECT {casts} FROM {source} RETURNING {qn(meta.pk.column)}"
+    )
+
+
+def insert_all(*objs, when: tuple[str, list] | None = None, using: str | None = None) -> bool:
     """Save several new instances, of any models, as insert() would each. On PostgreSQL that is
     one statement (one data-modifying CTE per row, all or none applied), so one round trip;
-    elsewhere one INSERT per row. The rows must not refer to each other."""
-    if not objs:
-        return
-    alias = router.db_for_write(type(objs[0]), instance=objs[0])
+    elsewhere one INSERT per row. The rows must not refer to each other.
+
+    `when`: an UPDATE or DELETE (SQL, params) on database `using` run first, in the same
+    statement; the rows are written only if it matched a row. Returns whether it did (True
+    without `when`)."""
+    if not objs and when is None:
+        return True
+    alias = using or router.db_for_write(type(objs[0]), instance=objs[0])
     connection = connections[alias]
-    if len(objs) == 1 or connection.vendor != "postgresql" or any(
-        router.db_for_write(type(obj), instance=obj) != alias for obj in objs[1:]
+    if (
+        (len(objs) == 1 and when is None)
+        or (not objs)
+        or connection.vendor != "postgresql"
+        or any(router.db_for_write(type(obj), instance=obj) != alias for obj in objs)
     ):
+        if when is not None:
+            with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
+                cursor.execute(*when)
+                if cursor.rowcount < 1:
+                    return False
         for obj in objs:
             insert(obj)
-        return
+        return True
     parts, params = [], []
+    if when is not None:
+        parts.append(f"w AS ({when[0]} RETURNING 1)")
+        params += when[1]
     for n, obj in enumerate(objs):
-        sql, fields, _returning = _statement(type(obj), alias)
+        model = type(obj)
+        if when is None:
+            sql, fields, _returning = _statement(model, alias)
+        else:
+            sql = _insert_select(model, alias, "(SELECT 1 FROM w LIMIT 1) AS w")
+            fields = [f for f in model._meta.concrete_fields if not f.primary_key]
         parts.append(f"r{n} AS ({sql})")
         params += _values(obj, alias, fields)
-    picks = ", ".join(f"(SELECT * FROM r{n})" for n in range(len(objs)))
+    picks = [f"(SELECT * FROM r{n})" for n in range(len(objs))]
+    if when is not None:
+        picks.insert(0, "(SELECT count(*) FROM w)")
     with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-        cursor.execute(f"WITH {', '.join(parts)} SELECT {picks}", params)
-        pks = cursor.fetchone()
-    for obj, pk in zip(objs, pks, strict=True):
+        cursor.execute(f"WITH {', '.join(parts)} SELECT {', '.join(picks)}", params)
+        found = cursor.fetchone()
+    if when is not None:
+        matched, found = found[0] > 0, found[1:]
+        if not matched:
+            return False
+    for obj, pk in zip(objs, found, strict=True):
         _saved(obj, alias, pk)
+    return True
