@@ -18,7 +18,13 @@ from accounts.ratelimit import RateLimited
 from idp import email_proof, passkey_signin, registration
 from idp.errors import SignInError
 from idp.forms_signin import CodeForm, EmailForm, SignupForm
-from idp.limits import LIMITS_OPTIONS, LIMITS_OPTIONS_EMAIL, LIMITS_VERIFY, rate_limit
+from idp.limits import (
+    LIMITS_OPTIONS,
+    LIMITS_OPTIONS_EMAIL,
+    LIMITS_VERIFY,
+    limit_pairs,
+    rate_limit,
+)
 from idp.session import SignInState
 from idp.signin_page import sign_in_page
 from idp.views_oidc import resume_authorization
@@ -337,9 +343,12 @@ def _registration_intent(request) -> tuple[registration.Intent, str]:
 def register_options(request, tenant_slug):
     """Creation options for the registration this session is allowed to make."""
     json_body(request)
-    rate_limit(LIMITS_OPTIONS, _ip(request))
     intent, _next = _registration_intent(request)
-    return JsonResponse(registration.registration_begin(tenant=request.tenant, intent=intent))
+    # The rate limits counted in the challenge's round trip (over one, it is dropped).
+    limits = limit_pairs(LIMITS_OPTIONS, _ip(request))
+    return JsonResponse(
+        registration.registration_begin(tenant=request.tenant, intent=intent, limits=limits)
+    )
 
 
 @idp_headers
@@ -349,7 +358,6 @@ def register_verify(request, tenant_slug):
     """Verify the new passkey, create the account (or recover it), and sign in."""
     tenant = request.tenant
     body = json_body(request)
-    rate_limit(LIMITS_VERIFY, _ip(request))
     intent, next_url = _registration_intent(request)
     state = SignInState(request, tenant)
     steps = {"send": None}
@@ -383,6 +391,8 @@ def register_verify(request, tenant_slug):
         intent=intent,
         request=request,
         then=then,
+        # Counted in the challenge's round trip (over one, the challenge is used up all the same).
+        limits=limit_pairs(LIMITS_VERIFY, _ip(request)),
     )
     if steps["send"] is not None:
         steps["send"]()

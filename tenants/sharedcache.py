@@ -116,11 +116,13 @@ def get_ints(names: list[str]) -> list[int | None]:
     return [None if value is None else int(value) for value in raw]
 
 
-def incr_windows(windows: list[tuple[str, int]]) -> list[int]:
+def incr_windows(windows: list[tuple[str, int]], *, also: tuple | None = None) -> list:
     """Add one to each (name, expires_at) counter and return the new counts, in one pipeline.
 
     A counter that does not exist starts at 1; every counter expires at its Unix time
     `expires_at` (the same value on every hit, so a counter never outlives its window).
+    `also`: ("put", name, value, timeout) or ("take", name), sent in the same pipeline after
+    the counters; its result (None, or the value taken) follows the counts.
     """
     backend, fast = _backend()
     if not fast:
@@ -133,12 +135,29 @@ def incr_windows(windows: list[tuple[str, int]]) -> list[int]:
             except ValueError:
                 backend.set(name, 1, timeout=timeout)
                 counts.append(1)
+        if also is not None:
+            counts.append(put(*also[1:]) if also[0] == "put" else take(also[1]))
         return counts
     commands = []
     for name, expires_at in windows:
         key = backend.make_key(name)
         commands += [("INCR", key), ("EXPIREAT", key, expires_at)]
-    return _run(backend, commands)[::2]
+    if also is None:
+        return _run(backend, commands)[::2]
+    if also[0] == "put":
+        _kind, name, value, timeout = also
+        extra = ("SET", backend.make_key(name), backend._cache._serializer.dumps(value))
+        if timeout is not None:
+            extra += ("EX", int(timeout))
+    else:
+        extra = ("GETDEL", backend.make_key(also[1]))
+    replies = _run(backend, [*commands, extra])
+    last = replies[-1]
+    if also[0] == "put":
+        last = None
+    elif last is not None:
+        last = backend._cache._serializer.loads(last)
+    return [*replies[:-1:2], last]
 
 
 _DECR_IF_EXISTS = (

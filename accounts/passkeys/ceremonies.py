@@ -74,9 +74,9 @@ def _reveals_account(exc: WebAuthnError) -> bool:
     )
 
 
-def _take(*, realm, handle, ceremony) -> dict:
+def _take(*, realm, handle, ceremony, limits=()) -> dict:
     try:
-        return challenge_take(handle=handle, ceremony=ceremony, realm=realm.key)
+        return challenge_take(handle=handle, ceremony=ceremony, realm=realm.key, limits=limits)
     except ChallengeMissing as exc:
         raise PasskeyError(errors.EXPIRED[ceremony]) from exc
 
@@ -191,9 +191,11 @@ def registration_begin(
     email: str = "",
     display_name: str = "",
     data: dict | None = None,
+    limits=(),
 ) -> dict:
     """Creation options for `user` (their passkeys excluded), or for a new account with
-    `user_handle`, `email` and `display_name`. `data` is bound to the challenge."""
+    `user_handle`, `email` and `display_name`. `data` is bound to the challenge; `limits`:
+    rate limits counted with its storing (accounts.passkeys.challenges.challenge_issue)."""
     if user is not None:
         user_handle, email = bytes(user.webauthn_handle), user.email
         display_name, exclude = user.name or user.email, credentials_for(user)
@@ -204,6 +206,7 @@ def registration_begin(
         realm=realm.key,
         user_id=user.pk if user is not None else None,
         data={**(data or {}), "user_handle": b64(user_handle)},
+        limits=limits,
     )
     options = registration_options(
         rp=realm.rp,
@@ -237,6 +240,7 @@ def registration_finish(
     after=None,
     audit_details: dict | None = None,
     request=None,
+    limits=(),
 ) -> Registration:
     """Verify a registration against its single-use challenge and store the passkey.
 
@@ -244,10 +248,10 @@ def registration_finish(
     (user, created) inside the storing transaction. `expect(record)` refuses a challenge
     begun for something else; `name` is a string or `name(user, created, aaguid)`; `after(user,
     credential, created)` runs in the same transaction (its audit rows are written with the
-    passkey's, in one statement).
+    passkey's, in one statement). `limits`: rate limits counted with the challenge's taking.
     """
     try:
-        record = _take(realm=realm, handle=handle, ceremony="register")
+        record = _take(realm=realm, handle=handle, ceremony="register", limits=limits)
         if user is not None and record["user_id"] != user.pk:
             raise PasskeyError(errors.OTHER_PERSON)
         if expect is not None:
