@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import EmailLink, normalize_email
 from accounts.statements import instance, select_where
 from tenants.oidc.crypto import keyed_digest
-from tenants.rows import insert
+from tenants.rows import insert, insert_all
 
 
 class LinkInvalid(Exception):
@@ -38,6 +38,16 @@ def email_link_create(
     *, purpose: str, email: str, tenant=None, user=None, payload=None, ttl: int | None = None
 ) -> tuple[EmailLink, str]:
     """Create a link and return it with its plaintext token (one INSERT, no read back)."""
+    link, token = email_link_build(
+        purpose=purpose, email=email, tenant=tenant, user=user, payload=payload, ttl=ttl
+    )
+    return insert(link), token
+
+
+def email_link_build(
+    *, purpose: str, email: str, tenant=None, user=None, payload=None, ttl: int | None = None
+) -> tuple[EmailLink, str]:
+    """A new link, not saved yet (to write with other rows), and its plaintext token."""
     token = secrets.token_urlsafe(32)
     link = EmailLink(
         purpose=purpose,
@@ -48,7 +58,7 @@ def email_link_create(
         payload=payload or {},
         expires_at=timezone.now() + timedelta(seconds=ttl or settings.EMAIL_LINK_TTL_SECONDS),
     )
-    return insert(link), token
+    return link, token
 
 
 def email_link_peek(*, token: str, purpose: str, tenant=None) -> EmailLink:
@@ -106,16 +116,16 @@ def _claim_statement(alias: str) -> str:
     )
 
 
-def email_link_claim(link: EmailLink, *, tenant) -> bool:
+def email_link_claim(link: EmailLink, *, tenant, rows=()) -> bool:
     """Use the tenant's link up if it is neither used nor expired: one conditional UPDATE,
-    atomic on its own (of concurrent claims exactly one matches the row)."""
+    atomic on its own (of concurrent claims exactly one matches the row). `rows`: new rows
+    (an audit event) written only if the link was claimed, in the same statement."""
     alias = router.db_for_write(EmailLink)
     connection = connections[alias]
     now = timezone.now()
     stamp = EmailLink._meta.get_field("used_at").get_db_prep_value(now, connection)
-    with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-        cursor.execute(_claim_statement(alias), [stamp, link.pk, tenant.pk, stamp])
-        claimed = cursor.rowcount == 1
+    claim = (_claim_statement(alias), [stamp, link.pk, tenant.pk, stamp])
+    claimed = insert_all(*rows, when=claim, using=alias)
     if claimed:
         link.used_at = now
     return claimed

@@ -37,11 +37,12 @@ def hit(limit: Limit, subject: str) -> None:
     check([(limit, subject)])
 
 
-def check(limits: list[tuple[Limit, str]]) -> None:
+def check(limits: list[tuple[Limit, str]], *, also: tuple | None = None):
     """Apply several limits (e.g. per IP and per email) at once: one round trip to the cache.
 
     As if applied one after the other: the first limit exceeded raises, and the limits after
-    it do not count this attempt.
+    it do not count this attempt. `also`: a cache operation sent in the same round trip, done
+    whether or not a limit is exceeded (see sharedcache.incr_windows); its result is returned.
     """
     now = time.time()
     windows = []  # (limit, cache key, window start)
@@ -49,15 +50,17 @@ def check(limits: list[tuple[Limit, str]]) -> None:
         if subject:
             key, window_start = _key(limit, subject, now)
             windows.append((limit, key, window_start))
-    if not windows:
-        return
+    if not windows and also is None:
+        return None
     # A counter lives one second past its window, like the cache timeout it replaces.
     counts = sharedcache.incr_windows(
-        [(key, start + limit.window + 1) for limit, key, start in windows]
+        [(key, start + limit.window + 1) for limit, key, start in windows], also=also
     )
+    result = counts.pop() if also is not None else None
     for index, ((limit, _name, start), count) in enumerate(zip(windows, counts, strict=True)):
         if count > limit.count:
             later = [key for _limit, key, _start in windows[index + 1 :]]
             if later:
                 sharedcache.decr(later)
             raise RateLimited(retry_after=max(1, int(start + limit.window - now)))
+    return result

@@ -97,6 +97,9 @@ def main() -> int:
     parser.add_argument("--profile", metavar="SCENARIO", help="py-spy the workers during it")
     parser.add_argument("--signins", type=int, help="override the number of sign-ins")
     parser.add_argument("--tokens", type=int, help="override the number of code exchanges")
+    parser.add_argument(
+        "--registrations", type=int, help="override both registration counts (open and proof)"
+    )
     args = parser.parse_args()
     counts = dict(QUICK if args.quick else FULL)
     if args.signins:
@@ -104,6 +107,8 @@ def main() -> int:
         counts["register_open"] = max(counts["register_open"], min(args.signins, 100))
     if args.tokens:
         counts["token_code"] = args.tokens
+    if args.registrations:
+        counts["register_open"] = counts["register_proof"] = args.registrations
     started = time.time()
     machine_speed = calibrate.speed()
     taken: set[int] = set()

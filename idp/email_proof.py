@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.db import connections, router, transaction
 from django.urls import reverse
@@ -13,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from accounts.email_links import (
     LinkInvalid,
+    email_link_build,
     email_link_claim,
     email_link_consume,
-    email_link_create,
     email_link_find,
 )
 from accounts.mail import mail_send
@@ -30,9 +32,10 @@ from idp.limits import (
     rate_limits,
 )
 from idp.revocation import evict_unproven_passkeys
-from tenants.audit import audit_log, client_ip
+from tenants.audit import audit_event, audit_log, client_ip
 from tenants.oidc.crypto import keyed_digest
 from tenants.oidc.endpoints import site_url
+from tenants.rows import insert, insert_all
 
 CODE_DIGITS = 6
 CODE_MAX_ATTEMPTS = 5
@@ -90,9 +93,10 @@ def _code_digest(code: str, salt: str) -> str:
 
 
 def _issue(*, tenant, purpose: str, email: str, user, names: dict, next_url: str, ttl: int):
+    """The link (not saved yet), its code and its URL."""
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     salt = secrets.token_urlsafe(12)
-    link, token = email_link_create(
+    link, token = email_link_build(
         purpose=purpose,
         email=email,
         tenant=tenant,
@@ -117,6 +121,13 @@ def _issue(*, tenant, purpose: str, email: str, user, names: dict, next_url: str
     return link, code, url
 
 
+def _nothing() -> None:
+    return None
+
+
+_LOOK_UP = object()
+
+
 def email_proof_send(
     *,
     tenant,
@@ -125,17 +136,45 @@ def email_proof_send(
     names: dict | None = None,
     next_url: str = "",
     request=None,
+    user=_LOOK_UP,
 ) -> int | None:
     """Email a one-time code and link proving the address; the answer never says whether an
     account exists. Returns the link id to remember in the session (None if nothing was sent)."""
+    link_id, send = email_proof_issue(
+        tenant=tenant,
+        email=email,
+        purpose=purpose,
+        names=names,
+        next_url=next_url,
+        request=request,
+        user=user,
+    )
+    send()
+    return link_id
+
+
+def email_proof_issue(
+    *,
+    tenant,
+    email: str,
+    purpose: str,
+    names: dict | None = None,
+    next_url: str = "",
+    request=None,
+    user=_LOOK_UP,
+) -> tuple[int | None, Callable[[], None]]:
+    """email_proof_send() without the sending: (link id, the call that sends the email), so a
+    caller inside a transaction sends it once the transaction is committed. `user`: the
+    tenant's active user with this address (or None), when the caller has just read it."""
     rate_limits(
         (LIMITS_MAIL_IP, client_ip(request) or ""), (LIMITS_MAIL_EMAIL, f"{tenant.pk}:{email}")
     )
-    user = _active_user_by_email(tenant, email)
+    if user is _LOOK_UP:
+        user = _active_user_by_email(tenant, email)
     context = {"tenant": tenant, "email": email}
     if purpose == "verify":
         if user is None or user.email_verified:
-            return None
+            return None, _nothing
         link, code, url = _issue(
             tenant=tenant,
             purpose=EmailLink.Purpose.VERIFY,
@@ -177,13 +216,8 @@ def email_proof_send(
             details={"known": False},
             request=request,
         )
-        return None
-    mail_send(
-        template=template,
-        to=email,
-        context={**context, "code": code, "url": url, "minutes": _minutes(link)},
-    )
-    audit_log(
+        return None, _nothing
+    event = audit_event(
         action={
             "signup": "enduser.signup_email_sent",
             "verify": "enduser.verify_email_sent",
@@ -193,7 +227,9 @@ def email_proof_send(
         details={"link_purpose": link.purpose, "known": user is not None},
         request=request,
     )
-    return link.pk
+    insert_all(link, event)  # the link and its audit row in one statement
+    context = {**context, "code": code, "url": url, "minutes": _minutes(link)}
+    return link.pk, partial(mail_send, template=template, to=email, context=context)
 
 
 def _minutes(link) -> int:
@@ -233,11 +269,17 @@ def email_code_check(*, tenant, link_id, code: str, keep_passkey_ids=(), request
         raise wrong
     # The right code: one conditional UPDATE spends it (no lock, no transaction); of two
     # requests with the same code, or a code and the fifth wrong one, only one gets the row.
-    if not email_link_claim(link, tenant=tenant):
+    # A proof with nothing more to change has its audit row written by that same statement.
+    proven = [] if _changes_user(link) else [_proven_event(link, tenant, request)]
+    if not email_link_claim(link, tenant=tenant, rows=proven):
         _check_usable(email_link_find(tenant=tenant, link_id=link_id), wrong)
         raise SignInError(_("This code was already used, or too many wrong codes were tried."))
     return _apply_proof(
-        link=link, tenant=tenant, keep_passkey_ids=keep_passkey_ids, request=request
+        link=link,
+        tenant=tenant,
+        keep_passkey_ids=keep_passkey_ids,
+        request=request,
+        audited=bool(proven),
     )
 
 
@@ -279,9 +321,25 @@ def email_link_open(*, tenant, kind: str, token: str, keep_passkey_ids=(), reque
     )
 
 
-def _apply_proof(*, link: EmailLink, tenant, keep_passkey_ids=(), request) -> Proof:
+def _changes_user(link: EmailLink) -> bool:
+    """Whether proving this link changes its user (a first proof of the address)."""
+    return link.purpose == EmailLink.Purpose.VERIFY and link.user_id is not None
+
+
+def _proven_event(link: EmailLink, tenant, request):
+    return audit_event(
+        action="enduser.email_proven",
+        tenant=tenant,
+        details={"purpose": link.purpose, "link": link.pk},
+        request=request,
+    )
+
+
+def _apply_proof(
+    *, link: EmailLink, tenant, keep_passkey_ids=(), request, audited=False
+) -> Proof:
     proof = _proof_of(link)
-    if link.purpose == EmailLink.Purpose.VERIFY and link.user_id is not None:
+    if _changes_user(link):
         with transaction.atomic():
             user = (
                 User.objects.for_tenant(tenant)
@@ -300,10 +358,6 @@ def _apply_proof(*, link: EmailLink, tenant, keep_passkey_ids=(), request) -> Pr
                     request=request,
                 )
                 proof = replace(proof, passkeys_removed=removed, needs_passkey=left == 0)
-    audit_log(
-        action="enduser.email_proven",
-        tenant=tenant,
-        details={"purpose": link.purpose, "link": link.pk},
-        request=request,
-    )
+    if not audited:
+        insert(_proven_event(link, tenant, request))
     return proof

@@ -26,9 +26,15 @@ LIMITS_MAIL_EMAIL = (
 LIMITS_CODE_IP = (ratelimit.Limit("idp-code-ip-10m", 30, 600),)
 
 
+def limit_pairs(limits, subject: str) -> list:
+    """A tier of limits for one subject as (Limit, subject) pairs, for a step that counts them
+    in its own round trip (a challenge's storing or taking)."""
+    return [(limit, subject) for limit in limits]
+
+
 def rate_limit(limits, subject: str) -> None:
     """Apply a tier of limits to one subject (raises accounts.ratelimit.RateLimited)."""
-    ratelimit.check([(limit, subject) for limit in limits])
+    ratelimit.check(limit_pairs(limits, subject))
 
 
 def rate_limits(*tiers) -> None:

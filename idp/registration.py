@@ -40,8 +40,9 @@ def _active_user(tenant, user_id, *, lock=False):
     return user
 
 
-def registration_begin(*, tenant, intent: Intent) -> dict:
-    """Creation options bound to the intent; an existing user's passkeys are excluded."""
+def registration_begin(*, tenant, intent: Intent, limits=()) -> dict:
+    """Creation options bound to the intent; an existing user's passkeys are excluded.
+    `limits`: rate limits counted in the same round trip as the challenge's storing."""
     data = {
         "kind": intent.kind,
         "email": intent.email,
@@ -53,7 +54,7 @@ def registration_begin(*, tenant, intent: Intent) -> dict:
     if intent.user_id is not None:
         user = _active_user(tenant, intent.user_id)
         data["email"] = user.email
-        return ceremonies.registration_begin(realm=realm, user=user, data=data)
+        return ceremonies.registration_begin(realm=realm, user=user, data=data, limits=limits)
     names = intent.names
     display = names.get("nickname") or " ".join(
         n for n in (names.get("given_name"), names.get("family_name")) if n
@@ -64,6 +65,7 @@ def registration_begin(*, tenant, intent: Intent) -> dict:
         email=intent.email,
         display_name=display,
         data=data,
+        limits=limits,
     )
 
 
@@ -77,8 +79,13 @@ class Registration:
     created: bool
 
 
-def registration_finish(*, tenant, handle, response, intent: Intent, request=None) -> Registration:
-    """Verify a registration made for exactly this intent and store the passkey."""
+def registration_finish(
+    *, tenant, handle, response, intent: Intent, request=None, then=None, limits=()
+) -> Registration:
+    """Verify a registration made for exactly this intent and store the passkey.
+
+    `then(user, credential, created)`: the caller's own steps, in the same transaction;
+    `limits`: rate limits counted in the same round trip as the challenge's taking."""
 
     def expect(record):
         data = record["data"]
@@ -109,6 +116,8 @@ def registration_finish(*, tenant, handle, response, intent: Intent, request=Non
                 details={"user": user.subject, "email_verified": user.email_verified},
                 request=request,
             )
+        if then is not None:
+            then(user, credential, created)
 
     done = ceremonies.registration_finish(
         realm=tenant_realm(tenant),
@@ -120,6 +129,7 @@ def registration_finish(*, tenant, handle, response, intent: Intent, request=Non
         after=after,
         audit_details={"kind": intent.kind},
         request=request,
+        limits=limits,
     )
     return Registration(
         user=done.user, credential=done.credential, kind=intent.kind, created=done.created

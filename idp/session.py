@@ -47,8 +47,12 @@ class EndUserSignIn:
 
 
 def _rotate_session_key(session) -> None:
-    """SessionBase.cycle_key without its early write: the old key dies now, and the session
-    middleware writes the data once, under a new key, when the response goes out."""
+    """SessionBase.cycle_key without its early write: the session middleware writes the data
+    once, under a new key, when the response goes out. With config.sessions the old key ends in
+    that same statement (its row's key is changed); with another store it ends now."""
+    if hasattr(session, "rotate_key"):  # config.sessions: the old key ends in the same write
+        session.rotate_key()
+        return
     data = session._session  # loads the row of the old key, if there is one
     old_key = session.session_key
     # With no key, save() creates a fresh one (cycle_key would INSERT now, then UPDATE).

@@ -18,7 +18,13 @@ from accounts.ratelimit import RateLimited
 from idp import email_proof, passkey_signin, registration
 from idp.errors import SignInError
 from idp.forms_signin import CodeForm, EmailForm, SignupForm
-from idp.limits import LIMITS_OPTIONS, LIMITS_OPTIONS_EMAIL, LIMITS_VERIFY, rate_limit
+from idp.limits import (
+    LIMITS_OPTIONS,
+    LIMITS_OPTIONS_EMAIL,
+    LIMITS_VERIFY,
+    limit_pairs,
+    rate_limit,
+)
 from idp.session import SignInState
 from idp.signin_page import sign_in_page
 from idp.views_oidc import resume_authorization
@@ -58,7 +64,11 @@ def _sign_in(request, *, user: User, amr: list[str], next_url: str, method: str,
 def _signed_in(request, body: dict, **sign_in) -> JsonResponse:
     """Sign the user in and answer the page: where to go next, and authorize's answer itself
     when the page came from authorize and asks for it (it then posts or follows it)."""
-    redirect, signed_in = _sign_in(request, **sign_in)
+    return _signed_in_answer(request, body, *_sign_in(request, **sign_in))
+
+
+def _signed_in_answer(request, body: dict, redirect: str, signed_in) -> JsonResponse:
+    """The answer of _signed_in(), for a sign-in _sign_in() made."""
     answer = {"status": "signed_in", "redirect": redirect}
     if body.get("deliver") is True:
         answer.update(resume_authorization(request, redirect, signed_in=signed_in) or {})
@@ -333,9 +343,12 @@ def _registration_intent(request) -> tuple[registration.Intent, str]:
 def register_options(request, tenant_slug):
     """Creation options for the registration this session is allowed to make."""
     json_body(request)
-    rate_limit(LIMITS_OPTIONS, _ip(request))
     intent, _next = _registration_intent(request)
-    return JsonResponse(registration.registration_begin(tenant=request.tenant, intent=intent))
+    # The rate limits counted in the challenge's round trip (over one, it is dropped).
+    limits = limit_pairs(LIMITS_OPTIONS, _ip(request))
+    return JsonResponse(
+        registration.registration_begin(tenant=request.tenant, intent=intent, limits=limits)
+    )
 
 
 @idp_headers
@@ -345,34 +358,45 @@ def register_verify(request, tenant_slug):
     """Verify the new passkey, create the account (or recover it), and sign in."""
     tenant = request.tenant
     body = json_body(request)
-    rate_limit(LIMITS_VERIFY, _ip(request))
     intent, next_url = _registration_intent(request)
-    done = registration.registration_finish(
+    state = SignInState(request, tenant)
+    steps = {"send": None}
+
+    def then(user, credential, created):
+        # In the registration's transaction (its audit rows in the same statement): the
+        # session steps are used up and the user signed in; an unproven address is sent its
+        # email once the transaction is committed.
+        state.set_proof(None)
+        state.set_signup(None)
+        if created and not user.email_verified:
+            try:
+                _link, steps["send"] = email_proof.email_proof_issue(
+                    tenant=tenant, email=user.email, purpose="verify", request=request, user=user
+                )
+            except RateLimited:
+                pass  # the account page offers to send it again
+        steps["signed_in"] = _sign_in(
+            request,
+            user=user,
+            amr=passkey_signin.amr_for(credential),
+            next_url=next_url,
+            method=intent.kind,
+            passkey_id=credential.pk,
+        )
+
+    registration.registration_finish(
         tenant=tenant,
         handle=body.get("handle"),
         response=body.get("credential"),
         intent=intent,
         request=request,
+        then=then,
+        # Counted in the challenge's round trip (over one, the challenge is used up all the same).
+        limits=limit_pairs(LIMITS_VERIFY, _ip(request)),
     )
-    state = SignInState(request, tenant)
-    state.set_proof(None)
-    state.set_signup(None)
-    if done.created and not done.user.email_verified:
-        try:
-            email_proof.email_proof_send(
-                tenant=tenant, email=done.user.email, purpose="verify", request=request
-            )
-        except RateLimited:
-            pass  # the account page offers to send it again
-    return _signed_in(
-        request,
-        body,
-        user=done.user,
-        amr=passkey_signin.amr_for(done.credential),
-        next_url=next_url,
-        method=done.kind,
-        passkey_id=done.credential.pk,
-    )
+    if steps["send"] is not None:
+        steps["send"]()
+    return _signed_in_answer(request, body, *steps["signed_in"])
 
 
 @idp_headers

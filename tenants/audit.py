@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.db import models
 
 from tenants.querysets import TenantQuerySet
-from tenants.rows import insert
+from tenants.rows import insert, insert_all
 
 
 class AuditImmutableError(Exception):
@@ -85,7 +88,7 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def audit_log(
+def audit_event(
     *,
     action: str,
     actor=None,
@@ -94,13 +97,13 @@ def audit_log(
     details: dict | None = None,
     request=None,
 ) -> AuditEvent:
-    """Record a privileged action: who, what, on which tenant and target, with context."""
+    """An audit event not saved yet (audit_log saves it; rows.insert_all writes it with others)."""
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     user_agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
     # Headers are attacker-chosen; PostgreSQL text cannot hold NUL.
     user_agent = user_agent.replace("\x00", "")[:400]
-    event = AuditEvent(
+    return AuditEvent(
         action=action,
         actor=actor,
         actor_email=actor.email if actor is not None else "",
@@ -112,5 +115,47 @@ def audit_log(
         ip=client_ip(request),
         user_agent=user_agent,
     )
+
+
+class _Batch(threading.local):
+    events: list | None = None
+
+
+_batch = _Batch()
+
+
+@contextmanager
+def audit_batch():
+    """Inside the block, audit_log() collects its rows; they are written together, in one
+    statement, when the block ends normally (nothing is written if it raises: use it inside
+    the transaction whose rows the events describe, so both are kept or lost together)."""
+    if _batch.events is not None:  # an outer batch writes them
+        yield
+        return
+    _batch.events = []
+    try:
+        yield
+        events = _batch.events
+    finally:
+        _batch.events = None
+    insert_all(*events)
+
+
+def audit_log(
+    *,
+    action: str,
+    actor=None,
+    tenant=None,
+    target=None,
+    details: dict | None = None,
+    request=None,
+) -> AuditEvent:
+    """Record a privileged action: who, what, on which tenant and target, with context."""
+    event = audit_event(
+        action=action, actor=actor, tenant=tenant, target=target, details=details, request=request
+    )
+    if _batch.events is not None:
+        _batch.events.append(event)  # written when the batch ends (its pk is set then)
+        return event
     # One plain INSERT: the ORM's query building cost more than the row (docs/performance.md).
     return insert(event)

@@ -116,11 +116,13 @@ def get_ints(names: list[str]) -> list[int | None]:
     return [None if value is None else int(value) for value in raw]
 
 
-def incr_windows(windows: list[tuple[str, int]]) -> list[int]:
+def incr_windows(windows: list[tuple[str, int]], *, also: tuple | None = None) -> list:
     """Add one to each (name, expires_at) counter and return the new counts, in one pipeline.
 
     A counter that does not exist starts at 1; every counter expires at its Unix time
     `expires_at` (the same value on every hit, so a counter never outlives its window).
+    `also`: ("put", name, value, timeout) or ("take", name), sent in the same pipeline after
+    the counters; its result (None, or the value taken) follows the counts.
     """
     backend, fast = _backend()
     if not fast:
@@ -133,12 +135,29 @@ def incr_windows(windows: list[tuple[str, int]]) -> list[int]:
             except ValueError:
                 backend.set(name, 1, timeout=timeout)
                 counts.append(1)
+        if also is not None:
+            counts.append(put(*also[1:]) if also[0] == "put" else take(also[1]))
         return counts
     commands = []
     for name, expires_at in windows:
         key = backend.make_key(name)
         commands += [("INCR", key), ("EXPIREAT", key, expires_at)]
-    return _run(backend, commands)[::2]
+    if also is None:
+        return _run(backend, commands)[::2]
+    if also[0] == "put":
+        _kind, name, value, timeout = also
+        extra = ("SET", backend.make_key(name), backend._cache._serializer.dumps(value))
+        if timeout is not None:
+            extra += ("EX", int(timeout))
+    else:
+        extra = ("GETDEL", backend.make_key(also[1]))
+    replies = _run(backend, [*commands, extra])
+    last = replies[-1]
+    if also[0] == "put":
+        last = None
+    elif last is not None:
+        last = backend._cache._serializer.loads(last)
+    return [*replies[:-1:2], last]
 
 
 _DECR_IF_EXISTS = (
@@ -169,19 +188,25 @@ def get(name: str, default=None):
     return default if raw is None else backend._cache._serializer.loads(raw)
 
 
-def put(name: str, value, timeout: int | None) -> None:
-    """Store a value (pickled as Django's cache does) for `timeout` seconds (None: for good)."""
+def put(name: str, value, timeout: int | None, *, replacing: str | None = None) -> None:
+    """Store a value (pickled as Django's cache does) for `timeout` seconds (None: for good);
+    `replacing`: a key removed in the same round trip."""
     backend, fast = _backend()
     if not fast:
+        if replacing is not None:
+            backend.delete(replacing)
         backend.set(name, value, timeout=timeout)
         return
+    commands = [] if replacing is None else [("DEL", backend.make_key(replacing))]
     command = ("SET", backend.make_key(name), backend._cache._serializer.dumps(value))
     if timeout is not None:
         if timeout <= 0:
             delete(name)
+            if replacing is not None:
+                delete(replacing)
             return
         command += ("EX", int(timeout))
-    _run(backend, [command])
+    _run(backend, [*commands, command])
 
 
 def delete(name: str) -> bool:
@@ -222,8 +247,8 @@ class SessionCache:
     def get(self, key, default=None):
         return get(key, default)
 
-    def set(self, key, value, timeout=None):
-        put(key, value, timeout)
+    def set(self, key, value, timeout=None, replacing=None):
+        put(key, value, timeout, replacing=replacing)
 
     def delete(self, key):
         return delete(key)

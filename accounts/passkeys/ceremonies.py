@@ -32,7 +32,7 @@ from accounts.passkeys.webauthn import (
     verify_assertion,
     verify_registration,
 )
-from tenants.audit import audit_log
+from tenants.audit import audit_batch, audit_log
 
 
 def b64(data: bytes) -> str:
@@ -74,9 +74,9 @@ def _reveals_account(exc: WebAuthnError) -> bool:
     )
 
 
-def _take(*, realm, handle, ceremony) -> dict:
+def _take(*, realm, handle, ceremony, limits=()) -> dict:
     try:
-        return challenge_take(handle=handle, ceremony=ceremony, realm=realm.key)
+        return challenge_take(handle=handle, ceremony=ceremony, realm=realm.key, limits=limits)
     except ChallengeMissing as exc:
         raise PasskeyError(errors.EXPIRED[ceremony]) from exc
 
@@ -191,9 +191,11 @@ def registration_begin(
     email: str = "",
     display_name: str = "",
     data: dict | None = None,
+    limits=(),
 ) -> dict:
     """Creation options for `user` (their passkeys excluded), or for a new account with
-    `user_handle`, `email` and `display_name`. `data` is bound to the challenge."""
+    `user_handle`, `email` and `display_name`. `data` is bound to the challenge; `limits`:
+    rate limits counted with its storing (accounts.passkeys.challenges.challenge_issue)."""
     if user is not None:
         user_handle, email = bytes(user.webauthn_handle), user.email
         display_name, exclude = user.name or user.email, credentials_for(user)
@@ -204,6 +206,7 @@ def registration_begin(
         realm=realm.key,
         user_id=user.pk if user is not None else None,
         data={**(data or {}), "user_handle": b64(user_handle)},
+        limits=limits,
     )
     options = registration_options(
         rp=realm.rp,
@@ -237,16 +240,18 @@ def registration_finish(
     after=None,
     audit_details: dict | None = None,
     request=None,
+    limits=(),
 ) -> Registration:
     """Verify a registration against its single-use challenge and store the passkey.
 
     `user`: who began it (the passkey is theirs). Otherwise `owner(record)` returns
     (user, created) inside the storing transaction. `expect(record)` refuses a challenge
     begun for something else; `name` is a string or `name(user, created, aaguid)`; `after(user,
-    credential, created)` runs in the same transaction.
+    credential, created)` runs in the same transaction (its audit rows are written with the
+    passkey's, in one statement). `limits`: rate limits counted with the challenge's taking.
     """
     try:
-        record = _take(realm=realm, handle=handle, ceremony="register")
+        record = _take(realm=realm, handle=handle, ceremony="register", limits=limits)
         if user is not None and record["user_id"] != user.pk:
             raise PasskeyError(errors.OTHER_PERSON)
         if expect is not None:
@@ -254,7 +259,8 @@ def registration_finish(
         registered = verify_registration(
             rp=realm.rp, response=load_response(response), challenge=record["challenge"]
         )
-        with transaction.atomic():
+        # The transaction's audit rows go in one statement, just before it commits.
+        with transaction.atomic(), audit_batch():
             owner_user, created = owner(record) if owner is not None else (user, False)
             label = name(owner_user, created, registered.aaguid) if callable(name) else name
             credential = passkey_register(

@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 
+from accounts import ratelimit
 from accounts.passkeys.webauthn import CHALLENGE_BYTES
 from tenants import sharedcache
 
@@ -17,8 +18,12 @@ class ChallengeMissing(Exception):
     """No live challenge matches: expired, used, or bound to something else."""
 
 
-def challenge_issue(*, ceremony: str, realm: str, user_id: int | None = None, data=None):
-    """Store a fresh challenge bound to ceremony, realm and user; return (handle, challenge)."""
+def challenge_issue(
+    *, ceremony: str, realm: str, user_id: int | None = None, data=None, limits=()
+):
+    """Store a fresh challenge bound to ceremony, realm and user; return (handle, challenge).
+    `limits`: (Limit, subject) pairs counted in the same round trip; over one, the challenge is
+    dropped and RateLimited raised."""
     challenge = secrets.token_bytes(CHALLENGE_BYTES)
     handle = secrets.token_urlsafe(24)
     record = {
@@ -28,16 +33,32 @@ def challenge_issue(*, ceremony: str, realm: str, user_id: int | None = None, da
         "user_id": user_id,
         "data": data or {},
     }
-    sharedcache.put(f"wac:{handle}", record, timeout=settings.WEBAUTHN_CHALLENGE_TTL_SECONDS)
+    name, ttl = f"wac:{handle}", settings.WEBAUTHN_CHALLENGE_TTL_SECONDS
+    if not limits:
+        sharedcache.put(name, record, timeout=ttl)
+        return handle, challenge
+    try:
+        ratelimit.check(list(limits), also=("put", name, record, ttl))
+    except ratelimit.RateLimited:
+        sharedcache.delete(name)
+        raise
     return handle, challenge
 
 
-def challenge_take(*, handle: str, ceremony: str, realm: str) -> dict:
+def challenge_take(*, handle: str, ceremony: str, realm: str, limits=()) -> dict:
     """Consume a challenge exactly once: read and deleted in one step, so of concurrent
-    callers only one gets it (and a mismatched ceremony or realm still uses it up)."""
+    callers only one gets it (and a mismatched ceremony or realm still uses it up).
+    `limits`: (Limit, subject) pairs counted in the same round trip; over one, RateLimited is
+    raised (the challenge is used up all the same)."""
     if not isinstance(handle, str) or not HANDLE.fullmatch(handle):
+        if limits:
+            ratelimit.check(list(limits))
         raise ChallengeMissing("missing challenge")
-    record = sharedcache.take(f"wac:{handle}")
+    name = f"wac:{handle}"
+    if limits:
+        record = ratelimit.check(list(limits), also=("take", name))
+    else:
+        record = sharedcache.take(name)
     if record is None:
         raise ChallengeMissing("expired or already used")
     if record["ceremony"] != ceremony or record["realm"] != realm:

@@ -45,3 +45,17 @@ def test_an_expired_link_is_not_claimed(tenant):
     EmailLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     assert not email_link_claim(link, tenant=tenant)
     assert EmailLink.objects.get(pk=link.pk).used_at is None
+
+
+def test_rows_claimed_with_a_link_are_written_only_by_the_claim_that_spends_it(tenant):
+    from tenants.audit import AuditEvent, audit_event
+
+    link = _link(tenant)
+    event = audit_event(action="test.proven", tenant=tenant, details={"link": link.pk})
+    assert email_link_claim(link, tenant=tenant, rows=[event])
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert stored.action == "test.proven" and stored.details == {"link": link.pk}
+    assert stored.tenant_id == tenant.pk and stored.ip is None
+    again = audit_event(action="test.proven_again", tenant=tenant)
+    assert not email_link_claim(link, tenant=tenant, rows=[again])
+    assert again.pk is None and not AuditEvent.objects.filter(action="test.proven_again").exists()

@@ -110,6 +110,47 @@ def test_sign_in_rotates_the_key_and_the_old_one_dies(rf, tenant):
     assert enduser_current(later, tenant=tenant).user == user
 
 
+def test_a_rotation_is_one_update_of_the_key_and_the_cached_copy_moves():
+    session = SessionStore()
+    session["a"] = 1
+    session.save()
+    old = session.session_key
+    session.rotate_key()
+    session["b"] = 2
+    with CaptureQueriesContext(connection) as ctx:
+        session.save()
+    sql = _statements(ctx)
+    assert len(sql) == 1 and sql[0].startswith("UPDATE"), sql
+    assert session.session_key != old
+    assert not Session.objects.filter(session_key=old).exists()
+    assert SessionStore(old).load() == {}  # nor in the cache
+    assert Session.objects.get(session_key=session.session_key).get_decoded() == {"a": 1, "b": 2}
+    assert SessionStore(session.session_key)["b"] == 2
+
+
+def test_a_rotated_session_whose_row_is_gone_is_created_anew():
+    session = SessionStore()
+    session["a"] = 1
+    session.save()
+    old = session.session_key
+    session.rotate_key()
+    Session.objects.filter(session_key=old).delete()
+    session.save()
+    assert Session.objects.get(session_key=session.session_key).get_decoded() == {"a": 1}
+    assert SessionStore(old).load() == {}
+
+
+def test_a_rotated_session_ended_before_its_write_ends_the_old_key():
+    session = SessionStore()
+    session["a"] = 1
+    session.save()
+    old = session.session_key
+    session.rotate_key()
+    session.flush()
+    assert not Session.objects.filter(session_key=old).exists()
+    assert SessionStore(old).load() == {}
+
+
 def test_anonymous_visits_create_no_session_rows(client):
     tenant = oidc_tenant()
     rp = make_rp(tenant)
@@ -130,3 +171,13 @@ def test_anonymous_visits_create_no_session_rows(client):
     assert post_json(client, url("signin-options", tenant), body).status_code == 200
     assert not Session.objects.exists()
     assert "sessionid" not in client.cookies
+
+
+def test_new_keys_are_32_valid_characters_and_differ():
+    from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+
+    from config.sessions import new_session_key
+
+    keys = {new_session_key() for _ in range(200)}
+    assert len(keys) == 200
+    assert all(len(k) == 32 and set(k) <= set(VALID_KEY_CHARS) for k in keys)

@@ -134,3 +134,28 @@ def test_session_cache_reads_what_django_wrote(backend):
     session_cache.set("sess:b", {"k": 2}, 30)
     assert cache.get("sess:b") == {"k": 2}
     assert session_cache.delete("sess:b") and "sess:b" not in session_cache
+
+
+def test_a_challenge_and_its_rate_limits_share_one_round_trip(backend, monkeypatch):
+    limit = Limit("t-challenge", 2, 60)
+    issued = [
+        challenge_issue(ceremony="register", realm="r1", limits=[(limit, "ip")])
+        for _ in range(2)
+    ]
+    dropped = []
+    delete = sharedcache.delete
+    monkeypatch.setattr(sharedcache, "delete", lambda name: dropped.append(name) or delete(name))
+    with pytest.raises(RateLimited):  # the third: refused, and its challenge not kept
+        challenge_issue(ceremony="register", realm="r1", limits=[(limit, "ip")])
+    assert len(dropped) == 1 and dropped[0].startswith("wac:")
+    assert not sharedcache.has(dropped[0])
+    take_limit = Limit("t-take", 1, 60)
+    first, second = (handle for handle, _challenge in issued)
+    record = challenge_take(
+        handle=first, ceremony="register", realm="r1", limits=[(take_limit, "ip")]
+    )
+    assert record["realm"] == "r1"
+    with pytest.raises(RateLimited):
+        challenge_take(handle=second, ceremony="register", realm="r1", limits=[(take_limit, "ip")])
+    with pytest.raises(ChallengeMissing):  # a refused take uses the challenge up all the same
+        challenge_take(handle=second, ceremony="register", realm="r1")
