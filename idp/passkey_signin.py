@@ -64,9 +64,10 @@ def _passkeys_by_email(tenant, email: str) -> list[tuple]:
     return [convert(connection, row, cols) for row in rows]
 
 
-def signin_options(*, tenant, email: str = "") -> dict:
+def signin_options(*, tenant, email: str = "", limits=()) -> dict:
     """Request options: the user's passkeys for a known email, decoys for an unknown one,
-    or an empty allow list for the discoverable (autofill) flow. The shape never differs."""
+    or an empty allow list for the discoverable (autofill) flow. The shape never differs.
+    `limits`: rate limits counted in the same round trip as the challenge's storing."""
     user_id = None
     if email:
         # One query for the user's passkeys; no passkeys and no user look the same.
@@ -80,7 +81,11 @@ def signin_options(*, tenant, email: str = "") -> dict:
     else:
         allow, mode = [], "discoverable"
     return ceremonies.authentication_begin(
-        realm=tenant_realm(tenant), user_id=user_id, allow=allow, data={"mode": mode}
+        realm=tenant_realm(tenant),
+        user_id=user_id,
+        allow=allow,
+        data={"mode": mode},
+        limits=limits,
     )
 
 
@@ -94,15 +99,32 @@ class SignedIn:
     method: str
 
 
-def signin_verify(*, tenant, handle, response, request=None) -> SignedIn:
-    """Verify an assertion against its single-use challenge and our relying-party rules."""
-    done = ceremonies.authentication_finish(
-        realm=tenant_realm(tenant), handle=handle, response=response, request=request
-    )
-    credential = done.credential
+def _signed_in(credential: WebAuthnCredential, data: dict) -> SignedIn:
     return SignedIn(
-        user=credential.user,
-        credential=credential,
-        amr=amr_for(credential),
-        method=done.data["mode"],
+        user=credential.user, credential=credential, amr=amr_for(credential), method=data["mode"]
     )
+
+
+def signin_verify(
+    *, tenant, handle, response, request=None, limits=(), audit=None
+) -> SignedIn:
+    """Verify an assertion against its single-use challenge and our relying-party rules.
+
+    `limits`: rate limits counted in the same round trip as the challenge's taking.
+    `audit(signed_in)`: audit events written by the passkey's counter update itself, only if
+    the sign-in is accepted (none are written for a refused one)."""
+    rows = None
+    if audit is not None:
+
+        def rows(credential, data):
+            return audit(_signed_in(credential, data))
+
+    done = ceremonies.authentication_finish(
+        realm=tenant_realm(tenant),
+        handle=handle,
+        response=response,
+        request=request,
+        limits=limits,
+        rows=rows,
+    )
+    return _signed_in(done.credential, done.data)

@@ -15,7 +15,7 @@ from django.db import connections, router
 
 from accounts.models import User
 from accounts.statements import instance, select_where
-from tenants.audit import audit_log
+from tenants.audit import audit_event, audit_log
 
 SESSION_KEY = "idp_signins"
 SESSION_PENDING_LINK = "idp_pending_link"
@@ -150,20 +150,30 @@ class SignInState:
         )
 
     def complete(
-        self, *, user: User, amr: list[str], method: str, passkey_id=None
+        self, *, user: User, amr: list[str], method: str, passkey_id=None, audited=False
     ) -> EndUserSignIn:
-        """Finish a sign-in: drop the steps that led here, sign in, and audit it."""
+        """Finish a sign-in: drop the steps that led here, sign in, and audit it (unless
+        `audited`: its signed_in_event() was already written)."""
         self.set_pending_signin(None)
         self.set_pending_link(None)
         signed_in = self.sign_in(user=user, amr=amr, passkey_id=passkey_id)
-        audit_log(
-            action="enduser.signed_in",
-            tenant=self.tenant,
-            target=user,
-            details={"user": user.subject, "passkey": passkey_id, "method": method, "amr": amr},
-            request=self.request,
-        )
+        if not audited:
+            audit_log(**self._signed_in_audit(user, amr, method, passkey_id))
         return signed_in
+
+    def signed_in_event(self, *, user: User, amr: list[str], method: str, passkey_id=None):
+        """The audit event complete() writes, not saved yet: for a caller that writes it in a
+        statement of its own (then complete(audited=True))."""
+        return audit_event(**self._signed_in_audit(user, amr, method, passkey_id))
+
+    def _signed_in_audit(self, user, amr, method, passkey_id) -> dict:
+        return {
+            "action": "enduser.signed_in",
+            "tenant": self.tenant,
+            "target": user,
+            "details": {"user": user.subject, "passkey": passkey_id, "method": method, "amr": amr},
+            "request": self.request,
+        }
 
     def sign_out(self) -> None:
         """Forget the sign-in at this tenant only."""

@@ -52,11 +52,14 @@ def _complete(request, *, user: User, amr: list[str], next_url: str, method: str
     )[0]
 
 
-def _sign_in(request, *, user: User, amr: list[str], next_url: str, method: str, passkey_id):
-    """Sign the user in at this tenant: (where to go next, the sign-in)."""
+def _sign_in(
+    request, *, user: User, amr: list[str], next_url: str, method: str, passkey_id, audited=False
+):
+    """Sign the user in at this tenant: (where to go next, the sign-in). `audited`: its audit
+    row is written already (SignInState.complete)."""
     tenant = request.tenant
     signed_in = SignInState(request, tenant).complete(
-        user=user, amr=amr, method=method, passkey_id=passkey_id
+        user=user, amr=amr, method=method, passkey_id=passkey_id, audited=audited
     )
     return safe_next(next_url, tenant) or account_url(tenant), signed_in
 
@@ -96,15 +99,17 @@ def signin_options(request, tenant_slug):
     """Request options for an email (real or decoy credentials) or for autofill (none)."""
     tenant = request.tenant
     body = json_body(request)
-    rate_limit(LIMITS_OPTIONS, _ip(request))
+    limits = limit_pairs(LIMITS_OPTIONS, _ip(request))
     email = ""
     if body.get("email"):
         form = EmailForm({"email": body.get("email")}, tenant=tenant)
         if not form.is_valid():
+            rate_limit(LIMITS_OPTIONS, _ip(request))  # counted as before, refused or not
             return form_errors(form)
         email = form.cleaned_data["email"]
-        rate_limit(LIMITS_OPTIONS_EMAIL, f"{tenant.pk}:{email}")
-    return JsonResponse(passkey_signin.signin_options(tenant=tenant, email=email))
+        limits += limit_pairs(LIMITS_OPTIONS_EMAIL, f"{tenant.pk}:{email}")
+    # The rate limits counted in the challenge's round trip (over one, it is dropped).
+    return JsonResponse(passkey_signin.signin_options(tenant=tenant, email=email, limits=limits))
 
 
 @idp_headers
@@ -114,17 +119,36 @@ def signin_verify(request, tenant_slug):
     """Verify the assertion; sign in, or first ask for the email code if it is unproven."""
     tenant = request.tenant
     body = json_body(request)
-    rate_limit(LIMITS_VERIFY, _ip(request))
+    state = SignInState(request, tenant)
+
+    def audit(signed):
+        # The sign-in's audit row, written by the passkey's counter update (if it is accepted).
+        if _needs_proof(tenant, signed.user):
+            return []
+        return [
+            state.signed_in_event(
+                user=signed.user,
+                amr=signed.amr,
+                method=signed.method,
+                passkey_id=signed.credential.pk,
+            )
+        ]
+
     signed = passkey_signin.signin_verify(
-        tenant=tenant, handle=body.get("handle"), response=body.get("credential"), request=request
+        tenant=tenant,
+        handle=body.get("handle"),
+        response=body.get("credential"),
+        request=request,
+        # Counted in the challenge's round trip (over one, the challenge is used up all the same).
+        limits=limit_pairs(LIMITS_VERIFY, _ip(request)),
+        audit=audit,
     )
     next_url = safe_next(body.get("next"), tenant)
     user = signed.user
-    if tenant.require_email_verification and not user.email_verified:
+    if _needs_proof(tenant, user):
         link_id = email_proof.email_proof_send(
             tenant=tenant, email=user.email, purpose="verify", next_url=next_url, request=request
         )
-        state = SignInState(request, tenant)
         state.set_pending_link(link_id)
         state.set_pending_signin(
             {
@@ -143,7 +167,13 @@ def signin_verify(request, tenant_slug):
         next_url=next_url,
         method=signed.method,
         passkey_id=signed.credential.pk,
+        audited=True,
     )
+
+
+def _needs_proof(tenant, user: User) -> bool:
+    """A passkey sign-in waits for the email code while the address is unproven."""
+    return tenant.require_email_verification and not user.email_verified
 
 
 @idp_headers

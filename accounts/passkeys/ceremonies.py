@@ -104,15 +104,17 @@ def authentication_begin(
     allow: list[tuple[bytes, list]] = (),
     bind_allow: bool = True,
     data: dict | None = None,
+    limits=(),
 ) -> dict:
     """Request options. An empty `allow` is a discoverable sign-in; a non-empty one is bound
     to the challenge (unless not `bind_allow`): only those passkeys may answer. With `user_id`,
-    only that user's passkeys may."""
+    only that user's passkeys may. `limits`: rate limits counted with the challenge's storing
+    (accounts.passkeys.challenges.challenge_issue)."""
     data = dict(data or {})
     if allow and bind_allow:
         data["allow"] = [b64(cid) for cid, _ in allow]
     handle, challenge = challenge_issue(
-        ceremony=ceremony, realm=realm.key, user_id=user_id, data=data
+        ceremony=ceremony, realm=realm.key, user_id=user_id, data=data, limits=limits
     )
     return _options(
         handle, authentication_options(rp=realm.rp, allow=list(allow), challenge=challenge)
@@ -128,17 +130,21 @@ def authentication_finish(
     user: User | None = None,
     screen=None,
     request=None,
+    limits=(),
+    rows=None,
 ) -> Authentication:
     """Verify an assertion against its single-use challenge and record the passkey's use.
 
     `user`: the signed-in user who began this (a re-check). `screen(credential)`: a caller's
     check (a rate limit, say) once the passkey is known and before the signature is checked.
+    `limits`: rate limits counted with the challenge's taking. `rows(credential, data)`: new
+    rows (audit events) written with the passkey's counter update, only if the use is accepted.
     """
     credential = None
     data: dict = {}
     verified = False
     try:
-        record = _take(realm=realm, handle=handle, ceremony=ceremony)
+        record = _take(realm=realm, handle=handle, ceremony=ceremony, limits=limits)
         data = record["data"]
         if user is not None and record["user_id"] != user.pk:
             raise PasskeyError(errors.OTHER_PERSON)
@@ -162,7 +168,13 @@ def authentication_finish(
             public_key=bytes(credential.public_key),
         )
         verified = True
-        credential = passkey_use(realm=realm, credential=credential, result=result, request=request)
+        credential = passkey_use(
+            realm=realm,
+            credential=credential,
+            result=result,
+            request=request,
+            rows=rows(credential, data) if rows is not None else (),
+        )
     except WebAuthnError as exc:
         _audit_failure(
             realm=realm,

@@ -14,7 +14,7 @@ from accounts.passkeys.realm import Realm
 from accounts.passkeys.webauthn import Asserted, Authenticated, Registered
 from accounts.statements import columns, instance
 from tenants.audit import audit_log
-from tenants.rows import insert
+from tenants.rows import insert, insert_all
 
 
 class CredentialRejected(PasskeyError):
@@ -125,11 +125,12 @@ def _counter_update_sql(alias: str) -> str:
     )
 
 
-def _use_if_sound(credential, result: Authenticated, now) -> bool:
+def _use_if_sound(credential, result: Authenticated, now, rows=()) -> bool:
     """The counter update as one atomic statement: it applies only if the stored counter is
     below the presented one (or both are 0) and backup eligibility is unchanged. PostgreSQL
     re-checks the condition on a row a concurrent statement changed, so of two assertions with
-    the same counter only one passes; the other takes the locked path below and is flagged."""
+    the same counter only one passes; the other takes the locked path below and is flagged.
+    `rows` are written by the same statement, only if the update applied (tenants.rows)."""
     new = result.new_sign_count
     alias = router.db_for_write(WebAuthnCredential)
     connection = connections[alias]
@@ -140,18 +141,17 @@ def _use_if_sound(credential, result: Authenticated, now) -> bool:
     params = [
         new, result.backup_state, last_used, credential.pk, result.backup_eligible, new, new
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_counter_update_sql(alias), params)
-        return cursor.rowcount == 1
+    return insert_all(*rows, when=(_counter_update_sql(alias), params), using=alias)
 
 
 def passkey_use(
-    *, realm: Realm, credential, result: Authenticated, request=None
+    *, realm: Realm, credential, result: Authenticated, request=None, rows=()
 ) -> WebAuthnCredential:
-    """Record a verified sign-in; a non-increasing counter flags the passkey and refuses."""
+    """Record a verified sign-in; a non-increasing counter flags the passkey and refuses.
+    `rows`: the caller's new rows (its audit events), written only if the use is accepted."""
     now = timezone.now()
-    if _use_if_sound(credential, result, now):
-        # One statement, no transaction of its own: nothing to audit on the sound path.
+    if _use_if_sound(credential, result, now, rows):
+        # One statement, no transaction of its own: the caller's rows are written by it.
         credential.sign_count = result.new_sign_count
         credential.backup_state = result.backup_state
         credential.last_used_at = now
@@ -176,6 +176,7 @@ def passkey_use(
             locked.backup_state = result.backup_state
             locked.last_used_at = now
             locked.save(update_fields=["sign_count", "backup_state", "last_used_at"])
+            insert_all(*rows)
     # Raised after commit so the clone flag and its audit row are kept.
     if cloned:
         raise CredentialRejected(

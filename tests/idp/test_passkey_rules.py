@@ -263,12 +263,16 @@ def test_a_passkey_of_another_tenant_is_not_accepted(open_tenant, member):
 def test_a_non_increasing_counter_flags_the_passkey_as_cloned(open_tenant):
     authenticator = SoftAuthenticator()
     _register_attempt(open_tenant, authenticator=authenticator, sign_count=5)
+    signed_in = AuditEvent.objects.filter(action="enduser.signed_in")
+    before = signed_in.count()  # the registration's own sign-in
     response = sign_in(Client(), open_tenant, authenticator, email="new@example.com", sign_count=5)
     assert response.status_code == 400
     assert "cloned" in response.json()["error"]
     credential = WebAuthnCredential.objects.get(user__tenant=open_tenant)
     assert credential.possibly_cloned
     assert AuditEvent.objects.filter(action="passkey.clone_suspected").exists()
+    # The refused sign-in's audit row (written with the counter's update) is not written.
+    assert signed_in.count() == before
     # A higher counter is accepted again.
     ok = sign_in(Client(), open_tenant, authenticator, email="new@example.com", sign_count=9)
     assert ok.status_code == 200
@@ -347,3 +351,19 @@ def test_decoy_options_never_sign_anybody_in(open_tenant, member):
 def test_a_deactivated_user_cannot_sign_in(open_tenant, member):
     User.objects.for_tenant(open_tenant).update(is_active=False)
     assert sign_in(Client(), open_tenant, member).status_code == 400
+
+
+def test_a_sign_in_whose_counter_update_raced_is_audited_under_the_lock(open_tenant, monkeypatch):
+    from accounts.passkeys import store
+
+    authenticator = SoftAuthenticator()
+    _register_attempt(open_tenant, authenticator=authenticator, sign_count=5)
+    signed_in = AuditEvent.objects.for_tenant(open_tenant).filter(action="enduser.signed_in")
+    before = signed_in.count()
+    # As if a concurrent statement had changed the row: the locked path decides, and writes.
+    monkeypatch.setattr(store, "_use_if_sound", lambda *args: False)
+    ok = sign_in(Client(), open_tenant, authenticator, email="new@example.com", sign_count=9)
+    assert ok.status_code == 200, ok.content
+    assert signed_in.count() == before + 1
+    assert signed_in.first().details["method"] == "email"
+    assert WebAuthnCredential.objects.get(user__tenant=open_tenant).sign_count == 9

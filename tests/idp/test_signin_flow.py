@@ -452,3 +452,26 @@ def test_a_right_code_is_spent_once_and_not_after_it_expires(client, tenant):
     with pytest.raises(SignInError, match="expired"):
         email_code_check(tenant=tenant, link_id=link_id, code=code)
     assert EmailLink.objects.get(pk=link_id).used_at is None
+
+
+def test_refused_options_drop_their_challenge_and_a_refused_verify_uses_it_up(
+    client, tenant, monkeypatch
+):
+    from accounts.ratelimit import Limit
+
+    authenticator, _ = register(client, tenant, "kim@example.com")
+    fresh = Client()
+    options = post_json(fresh, url("signin-options", tenant), {"email": "kim@example.com"})
+    assert options.status_code == 200
+    options = options.json()
+    # The limits are counted in the challenge's own round trip (docs/performance.md).
+    monkeypatch.setattr("idp.views_signin.LIMITS_OPTIONS", (Limit("t-opt", 0, 60),))
+    refused = post_json(fresh, url("signin-options", tenant), {"email": "kim@example.com"})
+    assert refused.status_code == 429
+    monkeypatch.setattr("idp.views_signin.LIMITS_VERIFY", (Limit("t-verify", 0, 60),))
+    assertion = authenticator.get(options["publicKey"], origin())
+    body = {"handle": options["handle"], "credential": assertion}
+    assert post_json(fresh, url("signin-verify", tenant), body).status_code == 429
+    monkeypatch.undo()
+    again = post_json(fresh, url("signin-verify", tenant), body)
+    assert again.status_code == 400 and _signed_in_user(fresh, tenant) is None

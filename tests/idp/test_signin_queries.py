@@ -227,10 +227,11 @@ def test_a_whole_sign_in_through_authorize_and_token(member, tenant, settings):
         "authorize round trips": 0,
         # the user's passkeys
         "options round trips": 1,
-        # credential + user; the counter's conditional UPDATE; the audit row; the new
-        # session's one INSERT (config.sessions); then authorize's answer for the page to
-        # post: DOT's grant and our code record in one INSERT (the user was just read)
-        "verify round trips": 5,
+        # credential + user; the counter's conditional UPDATE with the sign-in's audit row (one
+        # statement, the row written only if the UPDATE matched); the new session's one INSERT
+        # (config.sessions); then authorize's answer for the page to post: DOT's grant and our
+        # code record in one INSERT (the user was just read)
+        "verify round trips": 4,
         # our code record + DOT's grant + the user; then one statement that claims the code,
         # deletes DOT's grant and inserts the access and refresh tokens (the client and
         # its secrets' digests are the process's copies); no BEGIN/COMMIT
