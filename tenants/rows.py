@@ -7,6 +7,7 @@ than the database spends on the row; hot writes (audit events, emailed links) us
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import cache
 
 from django.db import connections, router, transaction
@@ -87,7 +88,7 @@ def _insert_select(model, alias: str, source: str) -> str:
 def insert_all(*objs, when: tuple[str, list] | None = None, using: str | None = None) -> bool:
     """Save several new instances, of any models, as insert() would each. On PostgreSQL that is
     one statement (one data-modifying CTE per row, all or none applied), so one round trip;
-    elsewhere one INSERT per row. The rows must not refer to each other.
+    elsewhere one INSERT per row in one transaction. The rows must not refer to each other.
 
     `when`: an UPDATE or DELETE (SQL, params) on database `using` run first, in the same
     statement; the rows are written only if it matched a row. Returns whether it did (True
@@ -102,13 +103,17 @@ def insert_all(*objs, when: tuple[str, list] | None = None, using: str | None = 
         or connection.vendor != "postgresql"
         or any(router.db_for_write(type(obj), instance=obj) != alias for obj in objs)
     ):
-        if when is not None:
-            with transaction.mark_for_rollback_on_error(alias), connection.cursor() as cursor:
-                cursor.execute(*when)
-                if cursor.rowcount < 1:
-                    return False
-        for obj in objs:
-            insert(obj)
+        # The same all-or-none as the one statement: one transaction (no savepoint inside
+        # one), unless a single statement is all there is.
+        several = len(objs) + (when is not None) > 1
+        with transaction.atomic(using=alias, savepoint=False) if several else nullcontext():
+            if when is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute(*when)
+                    if cursor.rowcount < 1:
+                        return False
+            for obj in objs:
+                insert(obj)
         return True
     parts, params = [], []
     if when is not None:

@@ -60,3 +60,14 @@ def test_a_batch_that_raises_writes_nothing(tenant):
     assert not AuditEvent.objects.filter(action="test.lost").exists()
     audit_log(action="test.after", tenant=tenant)  # no batch left open
     assert AuditEvent.objects.filter(action="test.after").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_are_written_all_or_none(tenant):
+    from django.db import IntegrityError
+
+    kept = audit_event(action="test.half", tenant=tenant)
+    broken = EmailLink(purpose="signup", email=None, tenant=tenant, digest="e" * 64)
+    with pytest.raises(IntegrityError):
+        insert_all(kept, broken)
+    assert not AuditEvent.objects.filter(action="test.half").exists()
