@@ -27,10 +27,12 @@ from bench import calibrate, profile, report, runner, scenarios  # noqa: E402
 from bench.stack import Stack, StackError, port_free  # noqa: E402
 
 PEER_DIR = Path(__file__).resolve().parent / "peer"
-FULL = {"register_open": 150, "register_proof": 100, "signin": 500, "token_code": 500,
+FULL = {"register_open": 150, "register_proof": 100, "signin": 500, "signin_autofill": 500,
+        "token_code": 500,
         "discovery": 2000, "jwks": 2000, "floor": 2000, "peer_token_code": 500,
         "peer_discovery": 2000, "peer_jwks": 2000}
-QUICK = {"register_open": 6, "register_proof": 4, "signin": 6, "token_code": 8,
+QUICK = {"register_open": 6, "register_proof": 4, "signin": 6, "signin_autofill": 6,
+         "token_code": 8,
          "discovery": 40, "jwks": 40, "floor": 400, "peer_token_code": 8, "peer_discovery": 40,
          "peer_jwks": 40}
 
@@ -103,7 +105,7 @@ def main() -> int:
     args = parser.parse_args()
     counts = dict(QUICK if args.quick else FULL)
     if args.signins:
-        counts["signin"] = args.signins
+        counts["signin"] = counts["signin_autofill"] = args.signins
         counts["register_open"] = max(counts["register_open"], min(args.signins, 100))
     if args.tokens:
         counts["token_code"] = args.tokens
@@ -173,6 +175,7 @@ def main() -> int:
         members = opened.pop("payloads") or warm["payloads"]
         signin_members = [members[i % len(members)] for i in range(counts["signin"])]
         run("signin", scenarios.signin_as, signin_members)
+        run("signin_autofill", scenarios.signin_autofill_as, signin_members)
         codes = _mint(app, members, counts["token_code"], args.processes, meter)
         run("token_code", scenarios.token_code, codes)
         run("discovery", scenarios.fetch(".well-known/openid-configuration"),

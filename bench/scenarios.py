@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import functools
 import hashlib
+import html
+import json
 import re
 import secrets
 import time
@@ -201,22 +203,42 @@ def _counter() -> int:
 def signin(t: Target, n: int, member: Member) -> tuple[dict, None]:
     """authorize (→ sign-in page, unless authorize renders it) → options → verify (→ authorize
     again, unless verify hands back its answer) → token, then check the ID token."""
+    return _signin(t, n, member, autofill=False)
+
+
+def signin_autofill(t: Target, n: int, member: Member) -> tuple[dict, None]:
+    """As signin(), the passkey picked from the browser's autofill list: the page's own
+    options answer, so there is no options request."""
+    return _signin(t, n, member, autofill=True)
+
+
+_AUTOFILL = re.compile(rb'data-autofill-options="([^"]+)"')
+
+
+def _signin(t: Target, n: int, member: Member, *, autofill: bool) -> tuple[dict, None]:
     browser, step = Browser(t.base, port=t.port, forwarded_for=ip_for(n)), Steps()
     verifier, challenge = pkce_pair()
     nonce, state = secrets.token_urlsafe(12), secrets.token_urlsafe(12)
     authorize = t.path("authorize") + "?" + _authorize_query(t, challenge, nonce, state)
     first = step("authorize", browser.get(authorize), expect=(200, 302))
+    page = first
     if first.status == 302:
         page_url = first.headers["location"]
-        step("page", browser.get(urlsplit(page_url).path + "?" + urlsplit(page_url).query))
+        page = step("page", browser.get(urlsplit(page_url).path + "?" + urlsplit(page_url).query))
         next_url = parse_qs(urlsplit(page_url).query).get("next", [""])[0]
     else:  # the sign-in page rendered by authorize itself: no page request to time
         match = re.search(rb'name="next" value="([^"]*)"', first.body)
         next_url = match.group(1).decode().replace("&amp;", "&") if match else ""
-    options = step(
-        "options",
-        browser.post(t.path("sign-in/passkey/options/"), json_body={"email": member.email}),
-    ).json()
+    if autofill:
+        embedded = _AUTOFILL.search(page.body)
+        if embedded is None:
+            raise Failed("the sign-in page has no autofill options")
+        options = json.loads(html.unescape(embedded.group(1).decode()))
+    else:
+        options = step(
+            "options",
+            browser.post(t.path("sign-in/passkey/options/"), json_body={"email": member.email}),
+        ).json()
     assertion = member.authenticator().get(options["publicKey"], t.base, sign_count=_counter())
     # As the page's script does when authorize rendered the page: verify hands back
     # authorize's answer (a form_post for the relying party), else the page goes back to it.
@@ -337,6 +359,10 @@ def register_proof(t: Target, n: int, item) -> tuple[dict, Member]:
 
 def signin_as(t: Target, n: int, member: Member) -> tuple[dict, None]:
     return signin(t, n + 200_000, member)
+
+
+def signin_autofill_as(t: Target, n: int, member: Member) -> tuple[dict, None]:
+    return signin_autofill(t, n + 400_000, member)
 
 
 def mint_batch(count: int, t: Target, n: int, member: Member):

@@ -3,6 +3,7 @@ filled in with the request's own values (its `next`, login hint and CSRF token).
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -16,8 +17,12 @@ from django.urls import get_script_prefix
 from django.utils.html import escape
 from django.utils.translation import get_language
 
+from accounts.ratelimit import RateLimited
+from idp import passkey_signin
 from idp.forms_signin import SignupForm
+from idp.limits import LIMITS_OPTIONS, limit_pairs
 from idp.views_signin_common import no_store, safe_next
+from tenants.audit import client_ip
 from tenants.cache import tenants_version
 from tenants.domains.selectors import passkeys_reset_notice
 
@@ -26,7 +31,7 @@ MAX_SHELLS = 256
 
 # A random token per process, so no value a visitor sends can look like a slot.
 _TOKEN = secrets.token_hex(8)
-SLOTS = {name: f"lkslot{name}{_TOKEN}" for name in ("next", "hint", "csrf")}
+SLOTS = {name: f"lkslot{name}{_TOKEN}" for name in ("next", "hint", "csrf", "autofill")}
 _EMPTY_HINT = f' value="{SLOTS["hint"]}"'
 _FILL = re.compile("|".join(re.escape(s) for s in (_EMPTY_HINT, *SLOTS.values())))
 
@@ -60,12 +65,23 @@ def sign_in_page(
         "requires_verification": tenant.require_email_verification,
         "passkeys_reset_at": passkeys_reset_notice(tenant),
         "delivers": delivers,
+        "autofill_options": autofill_options(request),
     }
     get_token(request)  # the CSRF cookie the page's fetch() calls need
     response = HttpResponse(render_sign_in(request, context))
     if posts_to:
         response.csp = {"form-action": ["'self'", posts_to]}
     return no_store(response, tenant)
+
+
+def autofill_options(request) -> str:
+    """Passkey autofill's request options as JSON (a discoverable sign-in's challenge), so the
+    page's script need not ask for them; "" once the options rate limit is reached."""
+    limits = limit_pairs(LIMITS_OPTIONS, client_ip(request) or "")
+    try:
+        return json.dumps(passkey_signin.signin_options(tenant=request.tenant, limits=limits))
+    except RateLimited:
+        return ""
 
 
 def render_sign_in(request, context: dict) -> str:
@@ -92,6 +108,7 @@ def render_sign_in(request, context: dict) -> str:
             "next": SLOTS["next"],
             "login_hint": SLOTS["hint"],
             "csrf_token": SLOTS["csrf"],
+            "autofill_options": SLOTS["autofill"],
         }
         held = (
             render_to_string(TEMPLATE, shell_context, request=request),
@@ -104,5 +121,6 @@ def render_sign_in(request, context: dict) -> str:
         SLOTS["next"]: escape(context.get("next") or ""),
         SLOTS["hint"]: escape(hint),
         SLOTS["csrf"]: get_token(request),
+        SLOTS["autofill"]: escape(context.get("autofill_options") or ""),
     }
     return _FILL.sub(lambda match: values[match.group(0)], held[0])

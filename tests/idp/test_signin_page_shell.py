@@ -17,6 +17,7 @@ from tests.idp.signin_support import private_cache, url  # noqa: F401
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+AUTOFILL = re.compile(rb'data-autofill-options="[^"]+"')  # a fresh challenge per page view
 
 
 @pytest.fixture
@@ -37,7 +38,8 @@ def _page(tenant, query: dict, language: str = "en") -> tuple[bytes, bytes]:
     )
     assert response.status_code == 200
     token = CSRF.search(response.content).group(1)
-    return CSRF.sub(b"TOKEN", response.content), token
+    body = AUTOFILL.sub(b'data-autofill-options="OPTIONS"', response.content)
+    return CSRF.sub(b"TOKEN", body), token
 
 
 def _fresh(settings, tenant, query: dict, language: str = "en") -> bytes:

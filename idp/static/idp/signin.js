@@ -63,15 +63,27 @@
     form.submit();
   }
 
+  /* The page came with autofill's options (one request fewer); they hold a single-use
+     challenge, so only the first offer takes them. "" means none now (rate limited). */
+  let embedded = root.dataset.autofillOptions;
+
+  function takeEmbedded() {
+    const json = embedded;
+    embedded = undefined;
+    return json === undefined ? undefined : (json ? JSON.parse(json) : null);
+  }
+
   async function startAutofill() {
     root.dataset.autofill = "unavailable";
     if (!(await L.conditionalAvailable())) return;
+    const given = takeEmbedded();
+    if (given === null) return;
     root.dataset.autofill = "offered";
     conditional = new AbortController();
     const signal = conditional.signal;
     let options, credential;
     try {
-      options = await L.postJSON(urls.optionsUrl, {});
+      options = given || (await L.postJSON(urls.optionsUrl, {}));
       credential = await L.get(options.publicKey, { mediation: "conditional", signal: signal });
     } catch (err) {
       // Autofill is an offer, not a request the person made: failing quietly is right.
@@ -132,7 +144,7 @@
     working(L.t("Waiting for your passkey…"));
     let options, credential;
     try {
-      options = await L.postJSON(urls.optionsUrl, {});
+      options = takeEmbedded() || (await L.postJSON(urls.optionsUrl, {}));
       credential = await L.get(options.publicKey);
     } catch (err) { fail(err, "get", signInWithPasskey); return; }
     try {
