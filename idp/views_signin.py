@@ -203,7 +203,8 @@ def signup_start(request, tenant_slug):
         state.set_signup(None)
         return JsonResponse({"status": "email_sent", "email": email})
     state.set_signup({"email": email, "names": names, "next": next_url})
-    return JsonResponse({"status": "register", "email": email})
+    # The creation options come with the answer: the page creates the passkey straight away.
+    return JsonResponse({"status": "register", "email": email, **_offered_options(request)})
 
 
 def _proving_passkeys(request, tenant) -> list[int]:
@@ -220,17 +221,19 @@ def _proving_passkeys(request, tenant) -> list[int]:
     return [pk for pk in ids if isinstance(pk, int)]
 
 
-def _after_proof(request, proof: email_proof.Proof) -> tuple[str, str]:
-    """Where a proven address leads: finish a waiting sign-in, or on to create a passkey."""
+def _after_proof(request, proof: email_proof.Proof) -> tuple[str, str, bool]:
+    """Where a proven address leads: finish a waiting sign-in, or on to create a passkey; and
+    whether that passkey may be created right here (no message waits for its page)."""
     tenant = request.tenant
     state = SignInState(request, tenant)
     state.set_pending_link(None)
+    create_passkey_url = reverse("idp:signin-create-passkey", kwargs={"tenant_slug": tenant.slug})
     if proof.purpose == "verify":
         pending = state.pending_signin()
         if pending and pending["user_id"] == proof.user_id:
             user = User.objects.for_tenant(tenant).filter(pk=proof.user_id, is_active=True).first()
             if user is not None:
-                return "signed_in", _complete(
+                redirect = _complete(
                     request,
                     user=user,
                     amr=pending["amr"],
@@ -238,6 +241,7 @@ def _after_proof(request, proof: email_proof.Proof) -> tuple[str, str]:
                     method="passkey_then_email",
                     passkey_id=pending.get("passkey_id"),
                 )
+                return "signed_in", redirect, False
         if proof.needs_passkey:
             # Every passkey predated the proof and was removed: the prover creates a new one.
             messages.success(
@@ -247,9 +251,7 @@ def _after_proof(request, proof: email_proof.Proof) -> tuple[str, str]:
             )
             recovery = replace(proof, purpose="recovery")
             state.set_proof(recovery.as_session())
-            return "proven", reverse(
-                "idp:signin-create-passkey", kwargs={"tenant_slug": tenant.slug}
-            )
+            return "proven", create_passkey_url, False
         if proof.passkeys_removed:
             messages.success(
                 request,
@@ -259,9 +261,9 @@ def _after_proof(request, proof: email_proof.Proof) -> tuple[str, str]:
         else:
             messages.success(request, "Your email address is confirmed.")
         current = state.current()
-        return "verified", account_url(tenant) if current else sign_in_url(tenant)
+        return "verified", account_url(tenant) if current else sign_in_url(tenant), False
     state.set_proof(proof.as_session())
-    return "proven", reverse("idp:signin-create-passkey", kwargs={"tenant_slug": tenant.slug})
+    return "proven", create_passkey_url, True
 
 
 @idp_headers
@@ -281,8 +283,12 @@ def email_code(request, tenant_slug):
         keep_passkey_ids=_proving_passkeys(request, tenant),
         request=request,
     )
-    status, redirect = _after_proof(request, proof)
-    return JsonResponse({"status": status, "redirect": redirect})
+    status, redirect, create_here = _after_proof(request, proof)
+    answer = {"status": status, "redirect": redirect}
+    if create_here:
+        # The page may create the passkey without going to `redirect` (which still works).
+        answer.update(_offered_options(request))
+    return JsonResponse(answer)
 
 
 @idp_headers
@@ -309,7 +315,7 @@ def email_link(request, tenant_slug, kind, token):
         )
     except SignInError as exc:
         return _error_page(request, _("This link cannot be used"), exc.message, 400)
-    _status, redirect = _after_proof(request, proof)
+    _status, redirect, _here = _after_proof(request, proof)
     return redirect_to(request, redirect)
 
 
@@ -367,18 +373,30 @@ def _registration_intent(request) -> tuple[registration.Intent, str]:
     raise SignInError(_("Confirm your email address first, then create your passkey."))
 
 
+def _registration_options(request) -> dict:
+    """Creation options, bound to the registration this session may make now."""
+    intent, _next = _registration_intent(request)
+    # The rate limits counted in the challenge's round trip (over one, it is dropped).
+    limits = limit_pairs(LIMITS_OPTIONS, _ip(request))
+    return registration.registration_begin(tenant=request.tenant, intent=intent, limits=limits)
+
+
+def _offered_options(request) -> dict:
+    """The creation options to send along with an answer; none over the rate limit (the step
+    itself went through: the page asks for options, and is told to wait)."""
+    try:
+        return {"options": _registration_options(request)}
+    except RateLimited:
+        return {}
+
+
 @idp_headers
 @require_POST
 @json_errors
 def register_options(request, tenant_slug):
     """Creation options for the registration this session is allowed to make."""
     json_body(request)
-    intent, _next = _registration_intent(request)
-    # The rate limits counted in the challenge's round trip (over one, it is dropped).
-    limits = limit_pairs(LIMITS_OPTIONS, _ip(request))
-    return JsonResponse(
-        registration.registration_begin(tenant=request.tenant, intent=intent, limits=limits)
-    )
+    return JsonResponse(_registration_options(request))
 
 
 @idp_headers

@@ -63,18 +63,17 @@ def last_link(email: str | None = None) -> str:
 def register(
     client, tenant, email, authenticator=None, names=None, next_url="", deliver=False, **create_kw
 ):
-    """Sign up a new end user through the real endpoints; returns (authenticator, response).
+    """Sign up a new end user through the real endpoints, as the sign-in page does (the creation
+    options come with the sign-up's or the code's answer); returns (authenticator, response).
     deliver=True: as the page authorize rendered asks (authorize's answer in the response)."""
     authenticator = authenticator or SoftAuthenticator()
     body = {"email": email, "next": next_url, **(names or {})}
-    started = post_json(client, url("signin-signup", tenant), body)
-    assert started.status_code == 200, started.content
-    if started.json()["status"] == "email_sent":
-        proven = post_json(client, url("signin-email-code", tenant), {"code": last_code(email)})
-        assert proven.status_code == 200, proven.content
-    options = post_json(client, url("signin-register-options", tenant))
-    assert options.status_code == 200, options.content
-    options = options.json()
+    answer = post_json(client, url("signin-signup", tenant), body)
+    assert answer.status_code == 200, answer.content
+    if answer.json()["status"] == "email_sent":
+        answer = post_json(client, url("signin-email-code", tenant), {"code": last_code(email)})
+        assert answer.status_code == 200, answer.content
+    options = answer.json()["options"]
     credential = authenticator.create(options["publicKey"], origin(), **create_kw)
     done = post_json(
         client,

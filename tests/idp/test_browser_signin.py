@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -81,6 +82,8 @@ def test_new_user_registers_with_inputs_code_and_passkey(page, site):
 
     base, tenant = site
     cdp, authenticator_id = add_virtual_authenticator(page)
+    requests = []
+    page.on("request", lambda r: requests.append((r.resource_type, r.url)))
     page.goto(f"{base}/t/{tenant.slug}/sign-in/")
     assert page.locator("#tenant-name").inner_text() == "Acme Travel"
     assert page.get_by_label("Email").get_attribute("autocomplete") == "username webauthn"
@@ -93,11 +96,15 @@ def test_new_user_registers_with_inputs_code_and_passkey(page, site):
     page.get_by_role("button", name="Email me a code").click()
     page.locator("#step-code").wait_for(state="visible")
     page.get_by_label("Code").fill(_code("ada@example.com"))
+    # The code's answer carries the creation options: the passkey is created on this page.
     page.get_by_role("button", name="Verify").click()
-    page.wait_for_url(re.compile(r".*/sign-in/create-passkey/$"))
-    page.get_by_role("button", name="Create a passkey").click()
     page.wait_for_url(re.compile(rf".*/t/{tenant.slug}/account/$"))
     assert page.locator("tr.passkey").count() == 1
+    paths = [urlsplit(u).path.removeprefix(f"/t/{tenant.slug}/") for _kind, u in requests]
+    documents = [paths[i] for i, (kind, _u) in enumerate(requests) if kind == "document"]
+    assert documents == ["sign-in/", "account/"], documents
+    assert "sign-in/create-passkey/" not in paths and "sign-in/register/options/" not in paths
+    assert paths.count("sign-in/email/code/") == paths.count("sign-in/register/verify/") == 1
     user = User.objects.for_tenant(tenant).get(email="ada@example.com")
     assert (user.given_name, user.family_name) == ("Ada", "Lovelace")
     assert user.email_verified
@@ -208,9 +215,16 @@ def test_a_failed_ceremony_explains_and_offers_try_again(page, site):
     page.get_by_label("Email").fill("fay@example.com")
     page.get_by_role("button", name="Continue").click()
     page.locator("#step-signup").wait_for(state="visible")
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/register/options/" in r.url else None)
     page.get_by_role("button", name="Create a passkey").click()
     page.locator("#step-error").wait_for(state="visible")
     assert page.locator("#error-text").inner_text()
+    assert asked == []  # the sign-up's answer carried the options
+    # "Try again" asks for fresh options (a challenge works once), and fails the same way.
+    page.get_by_role("button", name="Try again").click()
+    page.locator("#step-error").wait_for(state="visible")
+    assert len(asked) == 1
     assert page.get_by_role("button", name="Try again").is_visible()
     assert not User.objects.for_tenant(tenant).filter(email="fay@example.com").exists()
 

@@ -153,15 +153,17 @@
     } catch (err) { fail(err, "get", signInWithPasskey); }
   }
 
-  async function register() {
+  /* `options`: the creation options the previous answer carried, if any (else asked for). */
+  async function register(options) {
     working(L.t("Waiting for your passkey…"));
     try {
-      const options = await L.postJSON(urls.registerOptionsUrl, {});
+      if (!options) options = await L.postJSON(urls.registerOptionsUrl, {});
       const credential = await L.create(options.publicKey);
       working(L.t("Creating your account…"));
       finish(await L.postJSON(urls.registerVerifyUrl, { handle: options.handle, credential: credential, deliver: deliver }));
     } catch (err) {
-      fail(err, "create", register);
+      // Fresh options on retry: a challenge works once.
+      fail(err, "create", function () { register(); });
     }
   }
 
@@ -181,18 +183,22 @@
       document.getElementById("code").focus();
       return;
     }
-    register();
+    register(result.options);
   }
 
   async function submitCode() {
     const code = document.getElementById("code").value;
     working(L.t("Checking the code…"));
+    let result;
     try {
-      const result = await L.postJSON(urls.codeUrl, { code: code });
-      window.location.assign(result.redirect);
+      result = await L.postJSON(urls.codeUrl, { code: code });
     } catch (err) {
       fail(err, "get", function () { L.show(root, "step-code"); });
+      return;
     }
+    // Proven for a new passkey, with its options: create it here, not on the next page.
+    if (result.status === "proven" && result.options) { register(result.options); return; }
+    window.location.assign(result.redirect);
   }
 
   const passkeyButton = document.getElementById("passkey-button");
