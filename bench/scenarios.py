@@ -127,7 +127,9 @@ def register(t: Target, n: int, *, proof: bool) -> tuple[dict, Member]:
         _expect_json(started, status="email_sent")
         body = open(f"{t.mailbox}/{email}.txt").read()
         code = re.search(r"code: (\d{6})", body).group(1)
-        proven = browser.post(t.path("sign-in/email/code/", tenant), json_body={"code": code})
+        proven = browser.post(
+            t.path("sign-in/email/code/", tenant), json_body={"code": code, "create_here": True}
+        )
         answer = _expect_json(step("email_code", proven), status="proven")
     else:
         answer = _expect_json(started, status="register")

@@ -272,7 +272,8 @@ def _after_proof(request, proof: email_proof.Proof) -> tuple[str, str, bool]:
 def email_code(request, tenant_slug):
     """Check the one-time code from the email."""
     tenant = request.tenant
-    form = CodeForm(json_body(request))
+    body = json_body(request)
+    form = CodeForm(body)
     if not form.is_valid():
         return form_errors(form)
     link_id = SignInState(request, tenant).pending_link()
@@ -285,8 +286,9 @@ def email_code(request, tenant_slug):
     )
     status, redirect, create_here = _after_proof(request, proof)
     answer = {"status": status, "redirect": redirect}
-    if create_here:
-        # The page may create the passkey without going to `redirect` (which still works).
+    if create_here and body.get("create_here") is True:
+        # The sign-in page creates the passkey itself, without going to `redirect` (which
+        # still works); a page that asks for none (the recovery page) gets no challenge.
         answer.update(_offered_options(request))
     return JsonResponse(answer)
 

@@ -71,7 +71,8 @@ def register(
     answer = post_json(client, url("signin-signup", tenant), body)
     assert answer.status_code == 200, answer.content
     if answer.json()["status"] == "email_sent":
-        answer = post_json(client, url("signin-email-code", tenant), {"code": last_code(email)})
+        code = {"code": last_code(email), "create_here": True}  # as the sign-in page asks
+        answer = post_json(client, url("signin-email-code", tenant), code)
         assert answer.status_code == 200, answer.content
     options = answer.json()["options"]
     credential = authenticator.create(options["publicKey"], origin(), **create_kw)

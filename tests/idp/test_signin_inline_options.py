@@ -20,6 +20,8 @@ from tests.support.soft_webauthn import SoftAuthenticator
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
+HERE = {"create_here": True}  # the sign-in page creates the passkey itself
+
 
 def _open(tenant):
     type(tenant).objects.filter(pk=tenant.pk).update(require_email_verification=False)
@@ -34,6 +36,11 @@ def _create(client, tenant, options, authenticator=None):
         url("signin-register-verify", tenant),
         {"handle": options["handle"], "credential": credential},
     )
+
+
+def _code(client, tenant) -> dict:
+    """The latest emailed code's answer, asked as the sign-in page asks."""
+    return post_json(client, url("signin-email-code", tenant), {"code": last_code(), **HERE}).json()
 
 
 def _signed_in_email(client, tenant):
@@ -67,7 +74,7 @@ def test_a_proof_tenant_hands_out_no_options_before_the_code(client, tenant):
 
 def test_the_code_answers_with_options_for_a_sign_up(client, tenant):
     post_json(client, url("signin-signup", tenant), {"email": "cat@example.com"})
-    proven = post_json(client, url("signin-email-code", tenant), {"code": last_code()})
+    proven = post_json(client, url("signin-email-code", tenant), {"code": last_code(), **HERE})
     answer = proven.json()
     assert proven.status_code == 200 and answer["status"] == "proven"
     # Kept for a script that does not use the options (and the emailed link's flow).
@@ -84,7 +91,7 @@ def test_the_code_answers_with_options_for_a_recovery(client, tenant):
     user = User.objects.for_tenant(tenant).get(email="dan@example.com")
     browser = Client()
     browser.post(url("signin-recover", tenant), {"email": "dan@example.com"})
-    answer = post_json(browser, url("signin-email-code", tenant), {"code": last_code()}).json()
+    answer = _code(browser, tenant)
     assert answer["status"] == "proven"
     options = answer["options"]
     # Bound to the existing account: its passkey is excluded, its handle is the user's.
@@ -101,7 +108,7 @@ def test_a_sign_up_for_a_taken_address_recovers_with_the_code_s_options(client, 
     register(Client(), tenant, "eve@example.com")
     browser = Client()
     post_json(browser, url("signin-signup", tenant), {"email": "eve@example.com"})
-    answer = post_json(browser, url("signin-email-code", tenant), {"code": last_code()}).json()
+    answer = _code(browser, tenant)
     assert _create(browser, tenant, answer["options"]).status_code == 200
     assert User.objects.for_tenant(tenant).filter(email="eve@example.com").count() == 1
     assert User.objects.for_tenant(tenant).get(email="eve@example.com").credentials.count() == 2
@@ -111,7 +118,7 @@ def test_a_wrong_code_answers_no_options(client, tenant):
     post_json(client, url("signin-signup", tenant), {"email": "fil@example.com"})
     good = last_code()
     wrong = post_json(
-        client, url("signin-email-code", tenant), {"code": f"{(int(good) + 1) % 1000000:06d}"}
+        client, url("signin-email-code", tenant), {"code": f"{(int(good) + 1) % 10**6:06d}", **HERE}
     )
     assert wrong.status_code == 400 and "options" not in wrong.json()
     assert "not right" in wrong.json()["error"]
@@ -121,7 +128,7 @@ def test_a_wrong_code_answers_no_options(client, tenant):
     assert garbage.status_code == 400 and "options" not in garbage.json()
     # Nothing was proven: no registration either.
     assert post_json(client, url("signin-register-options", tenant)).status_code == 400
-    proven = post_json(client, url("signin-email-code", tenant), {"code": good})
+    proven = post_json(client, url("signin-email-code", tenant), {"code": good, **HERE})
     assert "options" in proven.json()
 
 
@@ -172,7 +179,7 @@ def test_a_proof_that_leaves_a_message_sends_to_the_create_passkey_page_without_
     client.post(url("sign-out", tenant))
     # Signed out, the code proves the address with no passkey of this browser's sign-in: every
     # passkey predated the proof and is removed, which the create-passkey page says.
-    answer = post_json(client, url("signin-email-code", tenant), {"code": last_code()}).json()
+    answer = _code(client, tenant)
     assert answer == {"status": "proven", "redirect": url("signin-create-passkey", tenant)}
     page = client.get(url("signin-create-passkey", tenant))
     assert b"were removed; create a new passkey now" in page.content
@@ -211,3 +218,14 @@ def test_a_returning_user_still_signs_in(client, tenant):
     key, done = register(client, tenant, "mo@example.com")
     assert done.status_code == 200
     assert sign_in(Client(), tenant, key, email="mo@example.com").status_code == 200
+
+
+def test_a_page_that_does_not_create_the_passkey_itself_gets_no_options(client, tenant):
+    """The recovery page goes on to the create-passkey page: no challenge made for it."""
+    register(Client(), tenant, "ned@example.com")
+    browser = Client()
+    browser.post(url("signin-recover", tenant), {"email": "ned@example.com"})
+    answer = post_json(browser, url("signin-email-code", tenant), {"code": last_code()}).json()
+    assert answer == {"status": "proven", "redirect": url("signin-create-passkey", tenant)}
+    options = post_json(browser, url("signin-register-options", tenant)).json()
+    assert _create(browser, tenant, options).status_code == 200

@@ -87,7 +87,9 @@ def test_registration_queries(client, tenant, django_assert_max_num_queries):
     # tenant, link, claim it with its audit row (one statement), session save.
     # The creation options come with the answer: their challenge is no query.
     with django_assert_max_num_queries(3 + _one_statement(2)):
-        code = post_json(client, url("signin-email-code", tenant), {"code": last_code()})
+        code = post_json(
+            client, url("signin-email-code", tenant), {"code": last_code(), "create_here": True}
+        )
     options = code.json()["options"]
     credential = SoftAuthenticator().create(options["publicKey"], origin())
     body = {"handle": options["handle"], "credential": credential}
@@ -247,7 +249,10 @@ def _whole_registration(http, tenant, step, email):
     if answer.json()["status"] == "email_sent":
         code = last_code(email)
         answer = step(
-            "code", lambda: post_json(http, url("signin-email-code", tenant), {"code": code})
+            "code",
+            lambda: post_json(
+                http, url("signin-email-code", tenant), {"code": code, "create_here": True}
+            ),
         )
     options = answer.json()["options"]  # no request of its own
     body = {

@@ -191,7 +191,7 @@
     working(L.t("Checking the code…"));
     let result;
     try {
-      result = await L.postJSON(urls.codeUrl, { code: code });
+      result = await L.postJSON(urls.codeUrl, { code: code, create_here: true });
     } catch (err) {
       fail(err, "get", function () { L.show(root, "step-code"); });
       return;
