@@ -64,10 +64,11 @@ def _passkeys_by_email(tenant, email: str) -> list[tuple]:
     return [convert(connection, row, cols) for row in rows]
 
 
-def signin_options(*, tenant, email: str = "", limits=()) -> dict:
+def signin_options(*, tenant, email: str = "", limits=(), sealed: bool = False) -> dict:
     """Request options: the user's passkeys for a known email, decoys for an unknown one,
     or an empty allow list for the discoverable (autofill) flow. The shape never differs.
-    `limits`: rate limits counted in the same round trip as the challenge's storing."""
+    `limits`: rate limits counted in the same round trip as the challenge's storing.
+    `sealed`: the discoverable flow's challenge stored nowhere (the sign-in page's own)."""
     user_id = None
     if email:
         # One query for the user's passkeys; no passkeys and no user look the same.
@@ -86,6 +87,7 @@ def signin_options(*, tenant, email: str = "", limits=()) -> dict:
         allow=allow,
         data={"mode": mode},
         limits=limits,
+        sealed=sealed,
     )
 
 

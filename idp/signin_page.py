@@ -17,12 +17,9 @@ from django.urls import get_script_prefix
 from django.utils.html import escape
 from django.utils.translation import get_language
 
-from accounts.ratelimit import RateLimited
 from idp import passkey_signin
 from idp.forms_signin import SignupForm
-from idp.limits import LIMITS_OPTIONS, limit_pairs
 from idp.views_signin_common import no_store, safe_next
-from tenants.audit import client_ip
 from tenants.cache import tenants_version
 from tenants.domains.selectors import passkeys_reset_notice
 
@@ -75,13 +72,10 @@ def sign_in_page(
 
 
 def autofill_options(request) -> str:
-    """Passkey autofill's request options as JSON (a discoverable sign-in's challenge), so the
-    page's script need not ask for them; "" once the options rate limit is reached."""
-    limits = limit_pairs(LIMITS_OPTIONS, client_ip(request) or "")
-    try:
-        return json.dumps(passkey_signin.signin_options(tenant=request.tenant, limits=limits))
-    except RateLimited:
-        return ""
+    """Passkey autofill's request options as JSON, so the page's script need not ask for them:
+    a discoverable sign-in whose challenge is sealed into its handle (nothing stored, so a page
+    view costs no cache write and counts against no limit; verify records its single use)."""
+    return json.dumps(passkey_signin.signin_options(tenant=request.tenant, sealed=True))
 
 
 def render_sign_in(request, context: dict) -> str:

@@ -121,8 +121,9 @@ def incr_windows(windows: list[tuple[str, int]], *, also: tuple | None = None) -
 
     A counter that does not exist starts at 1; every counter expires at its Unix time
     `expires_at` (the same value on every hit, so a counter never outlives its window).
-    `also`: ("put", name, value, timeout) or ("take", name), sent in the same pipeline after
-    the counters; its result (None, or the value taken) follows the counts.
+    `also`: ("put", name, value, timeout), ("take", name) or ("claim", name, timeout), sent in
+    the same pipeline after the counters; its result (None, the value taken, or whether the
+    claim was the first) follows the counts.
     """
     backend, fast = _backend()
     if not fast:
@@ -136,7 +137,7 @@ def incr_windows(windows: list[tuple[str, int]], *, also: tuple | None = None) -
                 backend.set(name, 1, timeout=timeout)
                 counts.append(1)
         if also is not None:
-            counts.append(put(*also[1:]) if also[0] == "put" else take(also[1]))
+            counts.append(_also_slow(also))
         return counts
     commands = []
     for name, expires_at in windows:
@@ -149,15 +150,42 @@ def incr_windows(windows: list[tuple[str, int]], *, also: tuple | None = None) -
         extra = ("SET", backend.make_key(name), backend._cache._serializer.dumps(value))
         if timeout is not None:
             extra += ("EX", int(timeout))
+    elif also[0] == "claim":
+        extra = _claim_command(backend, also[1], also[2])
     else:
         extra = ("GETDEL", backend.make_key(also[1]))
     replies = _run(backend, [*commands, extra])
     last = replies[-1]
     if also[0] == "put":
         last = None
+    elif also[0] == "claim":
+        last = last is not None
     elif last is not None:
         last = backend._cache._serializer.loads(last)
     return [*replies[:-1:2], last]
+
+
+def _also_slow(also: tuple):
+    """incr_windows' `also` on a cache other than Redis."""
+    if also[0] == "put":
+        return put(*also[1:])
+    if also[0] == "claim":
+        return claim(also[1], also[2])
+    return take(also[1])
+
+
+def _claim_command(backend, name: str, timeout: int) -> tuple:
+    return ("SET", backend.make_key(name), b"1", "NX", "EX", int(timeout))
+
+
+def claim(name: str, timeout: int) -> bool:
+    """Create a key that does not exist yet, for `timeout` seconds: of concurrent callers only
+    one gets True."""
+    backend, fast = _backend()
+    if not fast:
+        return bool(backend.add(name, 1, timeout=timeout))
+    (reply,) = _run(backend, [_claim_command(backend, name, timeout)])
+    return reply is not None
 
 
 _DECR_IF_EXISTS = (

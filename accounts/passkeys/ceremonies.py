@@ -12,7 +12,12 @@ from django.db import transaction
 
 from accounts.models import User, WebAuthnCredential
 from accounts.passkeys import errors
-from accounts.passkeys.challenges import ChallengeMissing, challenge_issue, challenge_take
+from accounts.passkeys.challenges import (
+    ChallengeMissing,
+    challenge_issue,
+    challenge_seal,
+    challenge_take,
+)
 from accounts.passkeys.errors import PasskeyError
 from accounts.passkeys.realm import Realm
 from accounts.passkeys.store import (
@@ -105,12 +110,21 @@ def authentication_begin(
     bind_allow: bool = True,
     data: dict | None = None,
     limits=(),
+    sealed: bool = False,
 ) -> dict:
     """Request options. An empty `allow` is a discoverable sign-in; a non-empty one is bound
     to the challenge (unless not `bind_allow`): only those passkeys may answer. With `user_id`,
     only that user's passkeys may. `limits`: rate limits counted with the challenge's storing
-    (accounts.passkeys.challenges.challenge_issue)."""
+    (accounts.passkeys.challenges.challenge_issue). `sealed`: a discoverable sign-in whose
+    challenge nothing stores (challenge_seal), for options on every page view."""
     data = dict(data or {})
+    if sealed:
+        if allow or user_id is not None or limits:
+            raise ValueError("only a discoverable sign-in's challenge is sealed")
+        handle, challenge = challenge_seal(ceremony=ceremony, realm=realm.key, data=data)
+        return _options(
+            handle, authentication_options(rp=realm.rp, allow=[], challenge=challenge)
+        )
     if allow and bind_allow:
         data["allow"] = [b64(cid) for cid, _ in allow]
     handle, challenge = challenge_issue(

@@ -9,7 +9,12 @@ import time
 import pytest
 from django.core.cache import cache
 
-from accounts.passkeys.challenges import ChallengeMissing, challenge_issue, challenge_take
+from accounts.passkeys.challenges import (
+    ChallengeMissing,
+    challenge_issue,
+    challenge_seal,
+    challenge_take,
+)
 from accounts.ratelimit import Limit, RateLimited, check
 from tenants import sharedcache
 
@@ -82,6 +87,86 @@ def test_a_mismatched_take_still_uses_the_challenge_up(backend):
         challenge_take(handle=handle, ceremony="registration", realm="r1")
     with pytest.raises(ChallengeMissing):
         challenge_take(handle=handle, ceremony="authentication", realm="r1")
+
+
+def test_a_sealed_challenge_is_stored_nowhere_and_taken_once(backend):
+    handle, challenge = challenge_seal(ceremony="authentication", realm="r1", data={"m": 1})
+    assert not any(cache.has_key(name) for name in (f"wac:{handle}", handle))
+    record = challenge_take(handle=handle, ceremony="authentication", realm="r1")
+    assert record == {
+        "challenge": challenge,
+        "ceremony": "authentication",
+        "realm": "r1",
+        "user_id": None,
+        "data": {"m": 1},
+    }
+    with pytest.raises(ChallengeMissing):
+        challenge_take(handle=handle, ceremony="authentication", realm="r1")
+
+
+def test_a_sealed_challenge_is_bound_to_its_realm_and_ceremony_and_used_up(backend):
+    for ceremony, realm in (("registration", "r1"), ("authentication", "r2")):
+        handle, _challenge = challenge_seal(ceremony="authentication", realm="r1")
+        with pytest.raises(ChallengeMissing):
+            challenge_take(handle=handle, ceremony=ceremony, realm=realm)
+        with pytest.raises(ChallengeMissing):  # the mismatched take used it up
+            challenge_take(handle=handle, ceremony="authentication", realm="r1")
+
+
+def test_an_altered_or_expired_sealed_challenge_is_refused(backend, settings, monkeypatch):
+    handle, _challenge = challenge_seal(ceremony="authentication", realm="r1")
+    payload, stamp, signature = handle.split(":")
+    other, _ = challenge_seal(ceremony="authentication", realm="r2")
+    forged = [
+        f"{other.split(':')[0]}:{stamp}:{signature}",  # another payload, this signature
+        f"{payload}:{stamp}:{signature[:-2]}AA",
+        f"{payload}:{stamp}:",
+        handle + ":x",
+    ]
+    for bad in forged:
+        with pytest.raises(ChallengeMissing):
+            challenge_take(handle=bad, ceremony="authentication", realm="r1")
+    later = time.time() + settings.WEBAUTHN_CHALLENGE_TTL_SECONDS + 2
+    monkeypatch.setattr("django.core.signing.time.time", lambda: later)
+    with pytest.raises(ChallengeMissing):
+        challenge_take(handle=handle, ceremony="authentication", realm="r1")
+
+
+def test_a_sealed_challenge_counts_its_limits_in_its_claim_s_round_trip(backend, monkeypatch):
+    limit = Limit("t-sealed", 1, 60)
+    calls = []
+    real = sharedcache.incr_windows
+    monkeypatch.setattr(
+        sharedcache, "incr_windows", lambda *a, **k: calls.append(k.get("also")) or real(*a, **k)
+    )
+    handle, _challenge = challenge_seal(ceremony="authentication", realm="r1")
+    challenge_take(handle=handle, ceremony="authentication", realm="r1", limits=[(limit, "ip")])
+    assert calls[0][0] == "claim"
+    again, _challenge = challenge_seal(ceremony="authentication", realm="r1")
+    with pytest.raises(RateLimited):
+        challenge_take(handle=again, ceremony="authentication", realm="r1", limits=[(limit, "ip")])
+    with pytest.raises(ChallengeMissing):  # refused for the limit, used up all the same
+        challenge_take(handle=again, ceremony="authentication", realm="r1")
+
+
+@pytest.mark.redis
+def test_concurrent_sealed_takes_get_one_winner(settings):
+    handle, _challenge = challenge_seal(ceremony="authentication", realm="r1")
+    winners, barrier = [], threading.Barrier(8)
+
+    def take():
+        barrier.wait()
+        try:
+            winners.append(challenge_take(handle=handle, ceremony="authentication", realm="r1"))
+        except ChallengeMissing:
+            pass
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(winners) == 1
 
 
 @pytest.mark.redis

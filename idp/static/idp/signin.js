@@ -64,20 +64,19 @@
   }
 
   /* The page came with autofill's options (one request fewer); they hold a single-use
-     challenge, so only the first offer takes them. "" means none now (rate limited). */
+     challenge, so only the first offer takes them ("" or none: ask the server). */
   let embedded = root.dataset.autofillOptions;
 
   function takeEmbedded() {
     const json = embedded;
     embedded = undefined;
-    return json === undefined ? undefined : (json ? JSON.parse(json) : null);
+    return json ? JSON.parse(json) : undefined;
   }
 
   async function startAutofill() {
     root.dataset.autofill = "unavailable";
     if (!(await L.conditionalAvailable())) return;
     const given = takeEmbedded();
-    if (given === null) return;
     root.dataset.autofill = "offered";
     conditional = new AbortController();
     const signal = conditional.signal;
