@@ -145,24 +145,30 @@ def incr_windows(windows: list[tuple[str, int]], *, also: tuple | None = None) -
         commands += [("INCR", key), ("EXPIREAT", key, expires_at)]
     if also is None:
         return _run(backend, commands)[::2]
-    if also[0] == "put":
-        _kind, name, value, timeout = also
-        extra = ("SET", backend.make_key(name), backend._cache._serializer.dumps(value))
-        if timeout is not None:
-            extra += ("EX", int(timeout))
-    elif also[0] == "claim":
-        extra = _claim_command(backend, also[1], also[2])
-    else:
-        extra = ("GETDEL", backend.make_key(also[1]))
-    replies = _run(backend, [*commands, extra])
-    last = replies[-1]
-    if also[0] == "put":
-        last = None
-    elif also[0] == "claim":
-        last = last is not None
-    elif last is not None:
-        last = backend._cache._serializer.loads(last)
-    return [*replies[:-1:2], last]
+    replies = _run(backend, [*commands, _command(backend, also)])
+    return [*replies[:-1:2], _reply(backend, also[0], replies[-1])]
+
+
+def _command(backend, operation: tuple) -> tuple:
+    """The Redis command of ("put", name, value, timeout), ("take", name) or ("claim", name,
+    timeout)."""
+    kind, key = operation[0], backend.make_key(operation[1])
+    if kind == "put":
+        command = ("SET", key, backend._cache._serializer.dumps(operation[2]))
+        return command if operation[3] is None else (*command, "EX", int(operation[3]))
+    if kind == "claim":
+        return ("SET", key, b"1", "NX", "EX", int(operation[2]))
+    return ("GETDEL", key)
+
+
+def _reply(backend, kind: str, raw):
+    """What _command's operation returns: None (put), whether it was first (claim), the value
+    (take)."""
+    if kind == "put":
+        return None
+    if kind == "claim":
+        return raw is not None
+    return None if raw is None else backend._cache._serializer.loads(raw)
 
 
 def _also_slow(also: tuple):
@@ -174,18 +180,14 @@ def _also_slow(also: tuple):
     return take(also[1])
 
 
-def _claim_command(backend, name: str, timeout: int) -> tuple:
-    return ("SET", backend.make_key(name), b"1", "NX", "EX", int(timeout))
-
-
 def claim(name: str, timeout: int) -> bool:
     """Create a key that does not exist yet, for `timeout` seconds: of concurrent callers only
     one gets True."""
     backend, fast = _backend()
     if not fast:
         return bool(backend.add(name, 1, timeout=timeout))
-    (reply,) = _run(backend, [_claim_command(backend, name, timeout)])
-    return reply is not None
+    (reply,) = _run(backend, [_command(backend, ("claim", name, timeout))])
+    return _reply(backend, "claim", reply)
 
 
 _DECR_IF_EXISTS = (
@@ -225,16 +227,13 @@ def put(name: str, value, timeout: int | None, *, replacing: str | None = None) 
             backend.delete(replacing)
         backend.set(name, value, timeout=timeout)
         return
+    if timeout is not None and timeout <= 0:
+        delete(name)
+        if replacing is not None:
+            delete(replacing)
+        return
     commands = [] if replacing is None else [("DEL", backend.make_key(replacing))]
-    command = ("SET", backend.make_key(name), backend._cache._serializer.dumps(value))
-    if timeout is not None:
-        if timeout <= 0:
-            delete(name)
-            if replacing is not None:
-                delete(replacing)
-            return
-        command += ("EX", int(timeout))
-    _run(backend, [*commands, command])
+    _run(backend, [*commands, _command(backend, ("put", name, value, timeout))])
 
 
 def delete(name: str) -> bool:
@@ -264,8 +263,8 @@ def take(name: str):
         if value is None or not backend.delete(name):
             return None
         return value
-    (raw,) = _run(backend, [("GETDEL", backend.make_key(name))])
-    return None if raw is None else backend._cache._serializer.loads(raw)
+    (raw,) = _run(backend, [_command(backend, ("take", name))])
+    return _reply(backend, "take", raw)
 
 
 class SessionCache:

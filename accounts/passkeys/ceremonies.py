@@ -5,7 +5,6 @@ Every refusal inside a finish is audited under the realm's name for that ceremon
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -31,23 +30,15 @@ from accounts.passkeys.webauthn import MAX_RESPONSE_BYTES as MAX_RESPONSE_BYTES
 from accounts.passkeys.webauthn import (
     WebAuthnError,
     authentication_options,
+    b64,
     load_response,
     parse_assertion,
     registration_options,
     verify_assertion,
     verify_registration,
 )
+from accounts.passkeys.webauthn import unb64 as unb64
 from tenants.audit import audit_batch, audit_log
-
-
-def b64(data: bytes) -> str:
-    """base64url without padding, as WebAuthn JSON writes binary."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def unb64(data: str) -> bytes:
-    """The inverse of b64()."""
-    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
 
 
 def _options(handle: str, public_key: dict) -> dict:
@@ -122,14 +113,12 @@ def authentication_begin(
         if allow or user_id is not None or limits:
             raise ValueError("only a discoverable sign-in's challenge is sealed")
         handle, challenge = challenge_seal(ceremony=ceremony, realm=realm.key, data=data)
-        return _options(
-            handle, authentication_options(rp=realm.rp, allow=[], challenge=challenge)
+    else:
+        if allow and bind_allow:
+            data["allow"] = [b64(cid) for cid, _ in allow]
+        handle, challenge = challenge_issue(
+            ceremony=ceremony, realm=realm.key, user_id=user_id, data=data, limits=limits
         )
-    if allow and bind_allow:
-        data["allow"] = [b64(cid) for cid, _ in allow]
-    handle, challenge = challenge_issue(
-        ceremony=ceremony, realm=realm.key, user_id=user_id, data=data, limits=limits
-    )
     return _options(
         handle, authentication_options(rp=realm.rp, allow=list(allow), challenge=challenge)
     )

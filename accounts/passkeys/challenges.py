@@ -3,7 +3,6 @@ sealed: signed into their handle and carried by the page, their single use recor
 
 from __future__ import annotations
 
-import base64
 import re
 import secrets
 
@@ -11,7 +10,7 @@ from django.conf import settings
 from django.core import signing
 
 from accounts import ratelimit
-from accounts.passkeys.webauthn import CHALLENGE_BYTES
+from accounts.passkeys.webauthn import CHALLENGE_BYTES, b64, unb64
 from tenants import sharedcache
 
 HANDLE = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -55,7 +54,7 @@ def challenge_seal(*, ceremony: str, realm: str, data=None) -> tuple[str, bytes]
     carries it, signed with SECRET_KEY and timestamped; return (handle, challenge). For options
     handed out on every page view (passkey autofill), which then cost no cache write."""
     challenge = secrets.token_bytes(CHALLENGE_BYTES)
-    payload = {"c": _b64(challenge), "k": ceremony, "r": realm, "d": data or {}}
+    payload = {"c": b64(challenge), "k": ceremony, "r": realm, "d": data or {}}
     return signing.dumps(payload, salt=SEAL_SALT, compress=False), challenge
 
 
@@ -65,9 +64,8 @@ def _unseal(handle: str) -> dict | None:
         payload = signing.loads(
             handle, salt=SEAL_SALT, max_age=settings.WEBAUTHN_CHALLENGE_TTL_SECONDS
         )
-        challenge = base64.urlsafe_b64decode(payload["c"] + "=" * (-len(payload["c"]) % 4))
         return {
-            "challenge": challenge,
+            "challenge": unb64(payload["c"]),
             "ceremony": payload["k"],
             "realm": payload["r"],
             "user_id": None,
@@ -83,42 +81,21 @@ def challenge_take(*, handle: str, ceremony: str, realm: str, limits=()) -> dict
     one is used up by recording its challenge (SET NX, for the TTL) in that same step.
     `limits`: (Limit, subject) pairs counted in the same round trip; over one, RateLimited is
     raised (the challenge is used up all the same)."""
-    if isinstance(handle, str) and SEALED.fullmatch(handle):
-        return _take_sealed(handle, ceremony=ceremony, realm=realm, limits=limits)
-    if not isinstance(handle, str) or not HANDLE.fullmatch(handle):
-        if limits:
-            ratelimit.check(list(limits))
-        raise ChallengeMissing("missing challenge")
-    name = f"wac:{handle}"
-    if limits:
-        record = ratelimit.check(list(limits), also=("take", name))
+    sealed = _unseal(handle) if isinstance(handle, str) and SEALED.fullmatch(handle) else None
+    if sealed is not None:
+        # Keyed by the challenge itself: however the handle is written, one use per challenge.
+        ttl = settings.WEBAUTHN_CHALLENGE_TTL_SECONDS
+        step = ("claim", f"wau:{b64(sealed['challenge'])}", ttl)
+    elif isinstance(handle, str) and HANDLE.fullmatch(handle):
+        step = ("take", f"wac:{handle}")
     else:
-        record = sharedcache.take(name)
+        ratelimit.check(list(limits))  # counted all the same
+        raise ChallengeMissing("missing, altered or expired challenge")
+    record = ratelimit.check(list(limits), also=step)
+    if sealed is not None:
+        record = sealed if record else None  # the claim was this caller's, or not
     if record is None:
         raise ChallengeMissing("expired or already used")
     if record["ceremony"] != ceremony or record["realm"] != realm:
         raise ChallengeMissing("challenge is for another ceremony")
     return record
-
-
-def _take_sealed(handle: str, *, ceremony: str, realm: str, limits) -> dict:
-    record = _unseal(handle)
-    if record is None:
-        if limits:
-            ratelimit.check(list(limits))
-        raise ChallengeMissing("expired or altered challenge")
-    # Keyed by the challenge itself: however the handle is written, one use per challenge.
-    claim = ("claim", f"wau:{_b64(record['challenge'])}", settings.WEBAUTHN_CHALLENGE_TTL_SECONDS)
-    if limits:
-        first = ratelimit.check(list(limits), also=claim)
-    else:
-        first = sharedcache.claim(claim[1], claim[2])
-    if not first:
-        raise ChallengeMissing("expired or already used")
-    if record["ceremony"] != ceremony or record["realm"] != realm:
-        raise ChallengeMissing("challenge is for another ceremony")
-    return record
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()

@@ -30,6 +30,16 @@ SUPPORTED_ALGORITHMS = [
 ]
 
 
+def b64(data: bytes) -> str:
+    """base64url without padding, as WebAuthn JSON writes binary."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64(data: str) -> bytes:
+    """The inverse of b64()."""
+    return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+
+
 class WebAuthnError(Exception):
     """A ceremony response we refuse; `message` is safe to show to the person."""
 
@@ -211,7 +221,7 @@ def refuse_cross_origin(response: dict, *, allowed_top_origins: tuple[str, ...] 
     ceremony run in a cross-origin iframe is refused unless its topOrigin is allowed."""
     try:
         encoded = response["response"]["clientDataJSON"]
-        client_data = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
+        client_data = json.loads(unb64(encoded))
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise WebAuthnError("The passkey response is malformed.") from exc
     if not isinstance(client_data, dict):

@@ -100,6 +100,21 @@ def token_path(tenant) -> str:
     return reverse("idp:oidc-token", kwargs={"tenant_slug": tenant.slug})
 
 
+def redeem(client, rp: RP, code: str, **extra):
+    """POST the code to the token endpoint with client_secret_post."""
+    return client.post(
+        token_path(rp.tenant),
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": rp.redirect_uri,
+            "client_id": rp.client_id,
+            "client_secret": rp.secret,
+            **extra,
+        },
+    )
+
+
 def query_of(url: str) -> dict:
     """Single-valued query parameters of a URL."""
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query, keep_blank_values=True).items()}

@@ -19,8 +19,9 @@ from tests.idp.oidc_support import (
     make_rp,
     oidc_tenant,
     pkce_pair,
+    redeem,
     sign_in_page,
-    token_path,
+    verify_id_token,
 )
 from tests.idp.signin_support import origin, post_json, private_cache, register, url  # noqa: F401
 
@@ -141,16 +142,10 @@ def test_authorize_s_page_signs_in_with_its_own_options_and_delivers(tenant, mem
     assert done.status_code == 200, done.content
     fields = dict(done.json()["form_post"]["params"])
     assert fields["state"] == "st-1"
-    token = Client().post(
-        token_path(tenant),
-        {
-            "grant_type": "authorization_code",
-            "code": fields["code"],
-            "redirect_uri": rp.redirect_uri,
-            "client_id": rp.client_id,
-            "client_secret": rp.secret,
-            "code_verifier": verifier,
-        },
-    )
+    token = redeem(Client(), rp, fields["code"], code_verifier=verifier)
     assert token.status_code == 200, token.content
-    assert token.json()["id_token"]
+    jwks = Client().get(f"/t/{tenant.slug}/jwks").json()
+    claims = verify_id_token(
+        jwks, token.json()["id_token"], issuer=tenant.issuer, client_id=rp.client_id, nonce="n-1"
+    )
+    assert claims["email"] == "ann@example.com"

@@ -15,8 +15,8 @@ from tests.idp.oidc_support import (
     oidc_tenant,
     pkce_pair,
     query_of,
+    redeem,
     sign_in_page,
-    token_path,
     verify_id_token,
 )
 from tests.idp.signin_support import origin, post_json, private_cache, register, url  # noqa: F401
@@ -74,17 +74,7 @@ def test_form_post_answer_comes_back_from_verify_and_its_code_works(tenant, memb
     assert answer["form_post"]["action"] == rp.redirect_uri
     fields = dict(answer["form_post"]["params"])
     assert fields["state"] == "st-1" and fields["iss"] == tenant.issuer
-    token = Client().post(
-        token_path(tenant),
-        {
-            "grant_type": "authorization_code",
-            "code": fields["code"],
-            "redirect_uri": rp.redirect_uri,
-            "client_id": rp.client_id,
-            "client_secret": rp.secret,
-            "code_verifier": verifier,
-        },
-    )
+    token = redeem(Client(), rp, fields["code"], code_verifier=verifier)
     assert token.status_code == 200, token.content
     jwks = Client().get(f"/t/{tenant.slug}/jwks").json()
     claims = verify_id_token(

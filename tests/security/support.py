@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from portal.api.tokens import api_token_create
 from tests import factories
-from tests.idp.oidc_support import RP, make_rp, oidc_tenant, query_of, sign_in
+from tests.idp.oidc_support import RP, make_rp, oidc_tenant, query_of, redeem, sign_in
 from tests.idp.signin_support import last_code, last_link
 from tests.idp.signin_support import register as idp_register
 
@@ -48,21 +48,6 @@ def authorize_code(client, rp: RP, *, scope: str = "openid profile email", **ext
     response = client.get(idp_url(rp.tenant, "oidc-authorize") + "?" + urlencode(params))
     assert response.status_code == 302, response.content
     return query_of(response["Location"])["code"]
-
-
-def redeem(client, rp: RP, code: str, **extra):
-    """POST the code to the token endpoint with client_secret_post."""
-    return client.post(
-        idp_url(rp.tenant, "oidc-token"),
-        {
-            "grant_type": "authorization_code",
-            "code": code,
-            "redirect_uri": rp.redirect_uri,
-            "client_id": rp.client_id,
-            "client_secret": rp.secret,
-            **extra,
-        },
-    )
 
 
 def code_flow(client, rp: RP, user) -> Tokens:

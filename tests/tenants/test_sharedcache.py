@@ -150,28 +150,9 @@ def test_a_sealed_challenge_counts_its_limits_in_its_claim_s_round_trip(backend,
 
 
 @pytest.mark.redis
-def test_concurrent_sealed_takes_get_one_winner(settings):
-    handle, _challenge = challenge_seal(ceremony="authentication", realm="r1")
-    winners, barrier = [], threading.Barrier(8)
-
-    def take():
-        barrier.wait()
-        try:
-            winners.append(challenge_take(handle=handle, ceremony="authentication", realm="r1"))
-        except ChallengeMissing:
-            pass
-
-    threads = [threading.Thread(target=take) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(winners) == 1
-
-
-@pytest.mark.redis
-def test_concurrent_takes_get_one_winner(settings):
-    handle, _challenge = challenge_issue(ceremony="authentication", realm="r1")
+@pytest.mark.parametrize("begin", [challenge_issue, challenge_seal], ids=["stored", "sealed"])
+def test_concurrent_takes_get_one_winner(settings, begin):
+    handle, _challenge = begin(ceremony="authentication", realm="r1")
     winners, barrier = [], threading.Barrier(8)
 
     def take():
